@@ -1,0 +1,38 @@
+namespace Rsm.Engine;
+
+/// <summary>
+/// Fallback binding for platforms without memfd: views point straight into the exporter's current memory, so a
+/// rebind is seen by get and put and by views created afterwards, and an aborted view keeps its old target.
+/// </summary>
+internal sealed class DirectBacking(nint address, nuint length) : ISegmentBacking
+{
+    private nint _address = address;
+
+    public nint Address => _address;
+
+    public nuint Length { get; } = length;
+
+    public void Rebind(nint newAddress) => _address = newAddress;
+
+    public ISegmentView MapView(long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress) =>
+        new View(_address + (nint)offset, length);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class View(nint address, nuint length) : ISegmentView
+    {
+        public nint Address { get; } = address;
+
+        public nuint Length { get; } = length;
+
+        public void Abort()
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+using Rsm.Interop;
+
+namespace Rsm.Engine;
+
+/// <summary>A shared mapping of a window of a segment's memfd.</summary>
+internal sealed class FileView : ISegmentView
+{
+    private readonly int _protection;
+    private readonly nuint _mappedLength;
+    private readonly nint _base;
+    private int _state;
+
+    private FileView(nint baseAddress, nuint mappedLength, nuint length, int protection)
+    {
+        _base = baseAddress;
+        _mappedLength = mappedLength;
+        Length = length;
+        _protection = protection;
+    }
+
+    public nint Address => _base;
+
+    public nuint Length { get; }
+
+    public static FileView Map(int fd, long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress)
+    {
+        nuint mapped = PageMemory.RoundUp(length);
+        int prot = ((protection & RsmPermissions.Read) != 0 ? Libc.PROT_READ : 0) | ((protection & RsmPermissions.Write) != 0 ? Libc.PROT_WRITE : 0);
+        int flags = Libc.MAP_SHARED | (fixedAddress ? Libc.MAP_FIXED : 0);
+        nint result = Libc.mmap(address, mapped, prot, flags, fd, offset);
+        if (result == Libc.MAP_FAILED)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            RsmThrow.Error(errno == Libc.EAGAIN ? RsmError.InsufficientResources : RsmError.MapFailed, $"mapping {length} bytes at offset {offset} failed with errno {errno}");
+        }
+
+        return new FileView(result, mapped, length, prot);
+    }
+
+    public void Abort()
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            return;
+        }
+
+        // Same address, private zero pages: loads never fault and stores stay invisible to everyone else.
+        _ = Libc.mmap(_base, _mappedLength, _protection, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_FIXED, -1, 0);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _state, 2) != 2)
+        {
+            _ = Libc.munmap(_base, _mappedLength);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Runtime.InteropServices;
+using Rsm.Interop;
+
+namespace Rsm.Engine;
+
+/// <summary>Page-level memory operations shared by the bindings (Linux).</summary>
+internal static class PageMemory
+{
+    public static readonly nuint PageSize = (nuint)Environment.SystemPageSize;
+
+    public static nuint RoundUp(nuint length) => (length + PageSize - 1) & ~(PageSize - 1);
+
+    public static bool IsAligned(nint address) => ((nuint)address & (PageSize - 1)) == 0;
+
+    /// <summary>Fails with BadAddress (16) unless every page of the range is mapped, as the page lock of RSMAPI 3.2 does.</summary>
+    public static unsafe void EnsureMapped(nint address, nuint length)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        const int Chunk = 4096;
+        byte* vector = stackalloc byte[Chunk];
+        for (nuint done = 0; done < length;)
+        {
+            nuint part = Math.Min(length - done, (nuint)Chunk * PageSize);
+            if (Libc.mincore(address + (nint)done, part, vector) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                RsmThrow.Error(RsmError.BadAddress, $"the range 0x{address:x}+{length} is not mapped memory (errno {errno})");
+            }
+
+            done += part;
+        }
+    }
+
+    public static void MapFixed(nint address, nuint length, int prot, int flags, int fd)
+    {
+        nint result = Libc.mmap(address, length, prot, flags | Libc.MAP_FIXED, fd, 0);
+        if (result == Libc.MAP_FAILED)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            RsmThrow.Error(RsmError.InsufficientMemory, $"mapping 0x{address:x}+{length} failed with errno {errno}");
+        }
+    }
+
+    /// <summary>Copies a range into newly populated private pages elsewhere and returns their address.</summary>
+    public static unsafe nint CopyToFreshPages(nint source, nuint length)
+    {
+        nint fresh = Libc.mmap(0, length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_POPULATE, -1, 0);
+        if (fresh == Libc.MAP_FAILED)
+        {
+            RsmThrow.Error(RsmError.InsufficientMemory, $"allocating {length} bytes failed with errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        Buffer.MemoryCopy((void*)source, (void*)fresh, length, length);
+        return fresh;
+    }
+
+    /// <summary>Moves private pages over a destination range in one step (mremap), without a second copy.</summary>
+    public static void MoveOver(nint source, nint destination, nuint length)
+    {
+        nint result = Libc.mremap(source, length, length, Libc.MREMAP_MAYMOVE | Libc.MREMAP_FIXED, destination);
+        if (result == Libc.MAP_FAILED)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            _ = Libc.munmap(source, length);
+            RsmThrow.Error(RsmError.InsufficientMemory, $"moving pages over 0x{destination:x}+{length} failed with errno {errno}");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Runtime.InteropServices;
+using Rsm.Interop;
+
+namespace Rsm.Engine;
+
+/// <summary>
+/// Linux binding of exported memory: the range's contents move into a memfd that is mapped shared and fixed over
+/// the caller's own range, so the caller's memory is the shared pages and every view aliases them.
+/// </summary>
+internal sealed class SharedPageBinding : ISegmentBacking
+{
+    private readonly object _gate = new();
+    private int _fd;
+    private nint _address;
+
+    private SharedPageBinding(int fd, nint address, nuint length)
+    {
+        _fd = fd;
+        _address = address;
+        Length = length;
+    }
+
+    public nint Address => _address;
+
+    public nuint Length { get; }
+
+    internal int Descriptor => _fd;
+
+    public static SharedPageBinding Bind(nint address, nuint length)
+    {
+        PageMemory.EnsureMapped(address, length);
+        int fd = Libc.memfd_create("rsm-segment", Libc.MFD_CLOEXEC);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            RsmThrow.Error(errno == 24 || errno == 23 ? RsmError.InsufficientResources : RsmError.InsufficientMemory, $"memfd_create failed with errno {errno}");
+        }
+
+        try
+        {
+            if (Libc.ftruncate(fd, (long)length) != 0)
+            {
+                RsmThrow.Error(RsmError.InsufficientMemory, $"sizing the segment to {length} bytes failed with errno {Marshal.GetLastPInvokeError()}");
+            }
+
+            WriteAll(fd, address, length);
+            PageMemory.MapFixed(address, length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd);
+        }
+        catch
+        {
+            _ = Libc.close(fd);
+            throw;
+        }
+
+        return new SharedPageBinding(fd, address, length);
+    }
+
+    public void Rebind(nint newAddress)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_fd < 0, this);
+            PageMemory.EnsureMapped(newAddress, Length);
+            nint old = _address;
+
+            // The old range must end up private with its own contents: copy them aside first.
+            nint saved = PageMemory.CopyToFreshPages(old, Length);
+            WriteAll(_fd, newAddress, Length);
+            PageMemory.MapFixed(newAddress, Length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, _fd);
+            PageMemory.MoveOver(saved, old, Length);
+            _address = newAddress;
+        }
+    }
+
+    public ISegmentView MapView(long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_fd < 0, this);
+            return FileView.Map(_fd, offset, length, protection, address, fixedAddress);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_fd < 0)
+            {
+                return;
+            }
+
+            // Return the caller's range to private memory with its contents: populate fresh pages and move them over.
+            nint saved = PageMemory.CopyToFreshPages(_address, Length);
+            PageMemory.MoveOver(saved, _address, Length);
+            _ = Libc.close(_fd);
+            _fd = -1;
+        }
+    }
+
+    private static void WriteAll(int fd, nint address, nuint length)
+    {
+        nuint done = 0;
+        while (done < length)
+        {
+            nint n = Libc.pwrite(fd, address + (nint)done, length - done, (long)done);
+            if (n < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Libc.EINTR)
+                {
+                    continue;
+                }
+
+                RsmThrow.Error(errno == Libc.EFAULT ? RsmError.BadAddress : RsmError.InsufficientMemory, $"copying the segment contents failed with errno {errno}");
+            }
+
+            done += (nuint)n;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Runtime.InteropServices;
+
+namespace Rsm.Interop;
+
+/// <summary>Linux libc entry points used by the engine and the built-in providers.</summary>
+internal static partial class Libc
+{
+    private const string Library = "libc";
+
+    public const int PROT_NONE = 0;
+    public const int PROT_READ = 1;
+    public const int PROT_WRITE = 2;
+    public const int MAP_SHARED = 0x01;
+    public const int MAP_PRIVATE = 0x02;
+    public const int MAP_FIXED = 0x10;
+    public const int MAP_ANONYMOUS = 0x20;
+    public const int MAP_NORESERVE = 0x4000;
+    public const int MAP_POPULATE = 0x8000;
+    public const int MREMAP_MAYMOVE = 1;
+    public const int MREMAP_FIXED = 2;
+    public const uint MFD_CLOEXEC = 1;
+    public const int EFD_SEMAPHORE = 1;
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int EFD_NONBLOCK = 0x800;
+    public const int EAGAIN = 11;
+    public const int EINTR = 4;
+    public const int ENOMEM = 12;
+    public const int EINVAL = 22;
+    public const int EFAULT = 14;
+    public const int EACCES = 13;
+    public const short POLLIN = 0x001;
+
+    public static readonly nint MAP_FAILED = -1;
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int munmap(nint addr, nuint length);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint mremap(nint oldAddress, nuint oldSize, nuint newSize, int flags, nint newAddress);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int mprotect(nint addr, nuint length, int prot);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static unsafe partial int mincore(nint addr, nuint length, byte* vec);
+
+    [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int memfd_create(string name, uint flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int ftruncate(int fd, long length);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint pwrite(int fd, nint buffer, nuint count, long offset);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int eventfd(uint initval, int flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static unsafe partial nint read(int fd, void* buffer, nuint count);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static unsafe partial nint write(int fd, void* buffer, nuint count);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int close(int fd);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static unsafe partial int poll(PollFd* fds, nuint nfds, int timeout);
+
+    [LibraryImport(Library)]
+    public static partial uint getuid();
+
+    [LibraryImport(Library)]
+    public static partial uint getgid();
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static unsafe partial int getgroups(int size, uint* list);
+
+    [LibraryImport(Library)]
+    public static partial int getpid();
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short REvents;
+    }
+}
