@@ -65,6 +65,27 @@ public abstract class ConformanceTestBase
         }
     }
 
+    /// <summary>
+    /// Skips the test unless the importer is unprivileged: uid 0 bypasses the owner/group/other check (DECISIONS F5),
+    /// so a PermissionDenied (27) outcome can only be observed by a non-root importer.
+    /// </summary>
+    protected static void RequireUnprivilegedImporter()
+    {
+        if (Rsm.Engine.RsmCredentials.ReadCurrent().IsPrivileged)
+        {
+            Assert.Inconclusive("the importer runs as uid 0, which bypasses the owner/group/other check (DECISIONS F5); this check needs an unprivileged importer");
+        }
+    }
+
+    /// <summary>Skips the test unless the importer is privileged (uid 0), for RSMAPI item 84.</summary>
+    protected static void RequirePrivilegedImporter()
+    {
+        if (!Rsm.Engine.RsmCredentials.ReadCurrent().IsPrivileged)
+        {
+            Assert.Inconclusive("this check needs a privileged importer (uid 0); the tests run unprivileged");
+        }
+    }
+
     /// <summary>A controller for node <paramref name="nodeId"/>, released at cleanup.</summary>
     /// <param name="nodeId">The node id.</param>
     /// <param name="options">Other node settings.</param>

@@ -1,0 +1,6 @@
+namespace Rsm.Conformance;
+
+/// <summary>Conformance area DataAccess.</summary>
+public abstract class DataAccessConformanceTests : ConformanceTestBase
+{
+}

@@ -1,0 +1,6 @@
+namespace Rsm.Conformance;
+
+/// <summary>Conformance area Lifetime.</summary>
+public abstract class LifetimeConformanceTests : ConformanceTestBase
+{
+}

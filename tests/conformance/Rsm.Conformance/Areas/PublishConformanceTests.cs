@@ -1,0 +1,6 @@
+namespace Rsm.Conformance;
+
+/// <summary>Conformance area Publish.</summary>
+public abstract class PublishConformanceTests : ConformanceTestBase
+{
+}
