@@ -12,7 +12,7 @@ public abstract class RsmConformanceHarness : IDisposable
     /// <summary>The optional abilities the provider has.</summary>
     public abstract ConformanceCapabilities Capabilities { get; }
 
-    /// <summary>The controller name under which <see cref="CreateControllerFactory"/> registers the provider.</summary>
+    /// <summary>The controller name under which <see cref="CreateServiceProvider"/> registers the provider.</summary>
     public abstract string ControllerName { get; }
 
     /// <summary>Areas the provider does not run, each with the reason.</summary>
