@@ -1,0 +1,50 @@
+namespace Rsm.Engine;
+
+internal sealed partial class ImportSegment
+{
+    public void InitBarrier(RsmBarrierType type, RsmBarrier? barrier)
+    {
+        EnsureConnected();
+        if (barrier is null)
+        {
+            RsmThrow.Error(RsmError.BadBarrierPointer, "the barrier is null");
+        }
+
+        // The type is not validated (RSMAPI A4), and the snapshot is left as it is (RSMAPI 3.7).
+        barrier.Host = this;
+        _barrier = barrier;
+    }
+
+    public RsmBarrier InitBarrier(RsmBarrierType type = RsmBarrierType.Segment)
+    {
+        var barrier = new RsmBarrier();
+        InitBarrier(type, barrier);
+        return barrier;
+    }
+
+    public void BarrierOpen(RsmBarrier barrier)
+    {
+        EnsureConnected();
+        barrier.Snapshot = _connectGeneration;
+    }
+
+    public void BarrierOrder(RsmBarrier barrier) => EnsureConnected();
+
+    public void BarrierClose(RsmBarrier barrier)
+    {
+        EnsureConnected();
+        if (barrier.Snapshot != (ushort)Volatile.Read(ref _liveGeneration))
+        {
+            _controller.OnBarrierFailure(this, RsmError.ConnectionAborted);
+            RsmThrow.Error(RsmError.ConnectionAborted, "the generation changed since the barrier's snapshot: the connection was forcibly disconnected");
+        }
+    }
+
+    public void BarrierDestroy(RsmBarrier barrier)
+    {
+        EnsureConnected();
+
+        // Clears the segment's barrier even when another one was registered later (RSMAPI 3.7).
+        _barrier = null;
+    }
+}

@@ -1,0 +1,327 @@
+using System.Runtime.CompilerServices;
+
+namespace Rsm.Engine;
+
+internal sealed unsafe partial class ImportSegment
+{
+    public void Get(long offset, Span<byte> destination)
+    {
+        nuint count = (nuint)destination.Length;
+        fixed (byte* d = destination)
+        {
+            byte* s = (byte*)Prepare(offset, (nint)d, count, 1, RsmPermissions.Read, out bool checkGeneration);
+            Buffer.MemoryCopy(s, d, count, count);
+            Complete(checkGeneration, count, isPut: false);
+        }
+    }
+
+    public void Get8(long offset, Span<byte> destination)
+    {
+        fixed (byte* d = destination)
+        {
+            byte* s = (byte*)Prepare(offset, (nint)d, (nuint)destination.Length, 1, RsmPermissions.Read, out bool checkGeneration);
+            for (int i = 0; i < destination.Length; i++)
+            {
+                d[i] = s[i];
+            }
+
+            Complete(checkGeneration, (nuint)destination.Length, isPut: false);
+        }
+    }
+
+    public void Get16(long offset, Span<ushort> destination) => GetElements(offset, destination);
+
+    public void Get32(long offset, Span<uint> destination) => GetElements(offset, destination);
+
+    public void Get64(long offset, Span<ulong> destination) => GetElements(offset, destination);
+
+    public void Put(long offset, ReadOnlySpan<byte> source)
+    {
+        nuint count = (nuint)source.Length;
+        fixed (byte* s = source)
+        {
+            byte* d = (byte*)Prepare(offset, (nint)s, count, 1, RsmPermissions.Write, out bool checkGeneration);
+            Buffer.MemoryCopy(s, d, count, count);
+            Complete(checkGeneration, count, isPut: true);
+        }
+    }
+
+    public void Put8(long offset, ReadOnlySpan<byte> source)
+    {
+        fixed (byte* s = source)
+        {
+            byte* d = (byte*)Prepare(offset, (nint)s, (nuint)source.Length, 1, RsmPermissions.Write, out bool checkGeneration);
+            for (int i = 0; i < source.Length; i++)
+            {
+                d[i] = s[i];
+            }
+
+            Complete(checkGeneration, (nuint)source.Length, isPut: true);
+        }
+    }
+
+    public void Put16(long offset, ReadOnlySpan<ushort> source) => PutElements(offset, source);
+
+    public void Put32(long offset, ReadOnlySpan<uint> source) => PutElements(offset, source);
+
+    public void Put64(long offset, ReadOnlySpan<ulong> source) => PutElements(offset, source);
+
+    private void GetElements<T>(long offset, Span<T> destination)
+        where T : unmanaged
+    {
+        // Element-wise natural-width accesses, never byte swapped (RSMAPI 3.4 step 11, DECISIONS F11).
+        nuint bytes = (nuint)destination.Length * (nuint)sizeof(T);
+        fixed (T* d = destination)
+        {
+            T* s = (T*)Prepare(offset, (nint)d, bytes, (nuint)sizeof(T), RsmPermissions.Read, out bool checkGeneration);
+            for (int i = 0; i < destination.Length; i++)
+            {
+                d[i] = s[i];
+            }
+
+            Complete(checkGeneration, bytes, isPut: false);
+        }
+    }
+
+    private void PutElements<T>(long offset, ReadOnlySpan<T> source)
+        where T : unmanaged
+    {
+        nuint bytes = (nuint)source.Length * (nuint)sizeof(T);
+        fixed (T* s = source)
+        {
+            T* d = (T*)Prepare(offset, (nint)s, bytes, (nuint)sizeof(T), RsmPermissions.Write, out bool checkGeneration);
+            for (int i = 0; i < source.Length; i++)
+            {
+                d[i] = s[i];
+            }
+
+            Complete(checkGeneration, bytes, isPut: true);
+        }
+    }
+
+    /// <summary>The common validation of RSMAPI 3.4 steps 1-9, in that order; returns the address of the segment byte at <paramref name="offset"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private nint Prepare(long offset, nint data, nuint bytes, nuint accessSize, RsmPermissions access, out bool checkGeneration)
+    {
+        if (_state == State.Disconnected)
+        {
+            RsmThrow.Error(RsmError.BadSegmentHandle, "the import segment was disconnected");
+        }
+
+        if (data == 0 && bytes != 0)
+        {
+            RsmThrow.Error(RsmError.BadAddress, "the data buffer is null");
+        }
+
+        if ((((nuint)data | (nuint)offset) & (accessSize - 1)) != 0)
+        {
+            ThrowMisaligned(offset, data, accessSize);
+        }
+
+        if (_state != State.Mapped)
+        {
+            MapImplicitly();
+        }
+
+        if ((Permission & access) != access)
+        {
+            RsmThrow.Error(RsmError.PermissionDenied, $"{(access == RsmPermissions.Read ? "get" : "put")} needs {access} but the connection has {Permission}");
+        }
+
+        long relative = offset - _mapOffset;
+        if (offset < _mapOffset || (ulong)relative > _mapLength || bytes > _mapLength - (nuint)relative)
+        {
+            RsmThrow.Error(RsmError.BadOffset, $"the access {offset}+{bytes} lies outside the mapped window {_mapOffset}+{_mapLength}");
+        }
+
+        checkGeneration = _mode == RsmBarrierMode.Implicit;
+        if (checkGeneration)
+        {
+            RsmBarrier? barrier = _barrier;
+            if (barrier is null)
+            {
+                RsmThrow.Error(RsmError.BarrierUninitialized, "Implicit barrier mode needs an initialised barrier");
+            }
+
+            barrier.Snapshot = _connectGeneration;
+        }
+
+        return _viewBase + (nint)relative;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Complete(bool checkGeneration, nuint bytes, bool isPut)
+    {
+        if (checkGeneration && (ushort)Volatile.Read(ref _liveGeneration) != _connectGeneration)
+        {
+            RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected since connect");
+        }
+
+        _controller.CountBytes(bytes, isPut);
+    }
+
+    private static void ThrowMisaligned(long offset, nint data, nuint accessSize) =>
+        RsmThrow.Error(RsmError.BadMemoryAlignment, $"buffer 0x{data:x} or offset {offset} is not a multiple of the {accessSize}-byte access size");
+
+    public void GetV(RsmScatterGather? request) => Transfer(request, isPut: false);
+
+    public void PutV(RsmScatterGather? request) => Transfer(request, isPut: true);
+
+    private void Transfer(RsmScatterGather? request, bool isPut)
+    {
+        if (request is null)
+        {
+            RsmThrow.Error(RsmError.BadScatterGather, "the scatter/gather request is null");
+        }
+
+        EnsureConnected();
+        int count = request.RequestCount ?? request.Vectors.Count;
+        if (count <= 0 || count > RsmScatterGather.MaxRequests || count > request.Vectors.Count)
+        {
+            RsmThrow.Error(RsmError.BadScatterGather, $"request count {count} is not within 1..{RsmScatterGather.MaxRequests} and the vector list ({request.Vectors.Count})");
+        }
+
+        if (_state != State.Mapped)
+        {
+            MapImplicitly();
+        }
+
+        RsmPermissions access = isPut ? RsmPermissions.Write : RsmPermissions.Read;
+        if ((Permission & access) != access)
+        {
+            RsmThrow.Error(RsmError.PermissionDenied, $"{(isPut ? "putv" : "getv")} needs {access} but the connection has {Permission}");
+        }
+
+        // Every element is checked before any byte moves (DECISIONS D5).
+        Span<nint> locals = stackalloc nint[RsmScatterGather.MaxRequests];
+        nuint total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            RsmIoVector v = request.Vectors[i];
+            if ((ulong)v.RemoteOffset < (ulong)_mapOffset || v.RemoteOffset - (nuint)_mapOffset > _mapLength || v.Length > _mapLength - (v.RemoteOffset - (nuint)_mapOffset))
+            {
+                RsmThrow.Error(RsmError.BadOffset, $"element {i}: remote range {v.RemoteOffset}+{v.Length} lies outside the mapped window {_mapOffset}+{_mapLength}");
+            }
+
+            locals[i] = v.Type switch
+            {
+                RsmIoVectorType.Handle => ResolveHandle(v, i),
+                RsmIoVectorType.Address when v.LocalAddress == 0 && v.Length != 0 => throw RsmThrow.Create(RsmError.BadAddress, $"element {i}: the local address is null"),
+                RsmIoVectorType.Address => v.LocalAddress + (nint)v.LocalOffset,
+                _ => throw RsmThrow.Create(RsmError.BadScatterGather, $"element {i}: unknown type {(int)v.Type}"),
+            };
+            total += v.Length;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            RsmIoVector v = request.Vectors[i];
+            byte* remote = (byte*)(_viewBase + (nint)(v.RemoteOffset - (nuint)_mapOffset));
+            byte* local = (byte*)locals[i];
+            if (isPut)
+            {
+                Buffer.MemoryCopy(local, remote, v.Length, v.Length);
+            }
+            else
+            {
+                Buffer.MemoryCopy(remote, local, v.Length, v.Length);
+            }
+        }
+
+        request.ResidualCount = 0;
+        _controller.CountBytes(total, isPut);
+        if ((request.Flags & RsmScatterGatherFlags.ImplicitSignalPost) != 0)
+        {
+            SignalPost(RsmSignalFlags.None);
+        }
+    }
+
+    private static nint ResolveHandle(RsmIoVector v, int index)
+    {
+        RsmLocalMemoryHandle? handle = v.Handle;
+        if (handle is null || handle.IsFreed)
+        {
+            RsmThrow.Error(RsmError.BadLocalMemoryHandle, $"element {index}: the local memory handle is null or freed");
+        }
+
+        if (v.LocalOffset > handle.Length || v.Length > handle.Length - v.LocalOffset)
+        {
+            RsmThrow.Error(RsmError.BadOffset, $"element {index}: local range {v.LocalOffset}+{v.Length} exceeds the handle length {handle.Length}");
+        }
+
+        return handle.Address + (nint)v.LocalOffset;
+    }
+
+    public uint CompareExchange32(long offset, uint value, uint comparand) =>
+        Interlocked.CompareExchange(ref Word<uint>(offset), value, comparand).Also(this);
+
+    public ulong CompareExchange64(long offset, ulong value, ulong comparand) =>
+        Interlocked.CompareExchange(ref Word<ulong>(offset), value, comparand).Also(this);
+
+    public uint Exchange32(long offset, uint value) => Interlocked.Exchange(ref Word<uint>(offset), value).Also(this);
+
+    public ulong Exchange64(long offset, ulong value) => Interlocked.Exchange(ref Word<ulong>(offset), value).Also(this);
+
+    public uint FetchAdd32(long offset, uint addend) => (Interlocked.Add(ref Word<uint>(offset), addend) - addend).Also(this);
+
+    public ulong FetchAdd64(long offset, ulong addend) => (Interlocked.Add(ref Word<ulong>(offset), addend) - addend).Also(this);
+
+    /// <summary>Validates a lock operation (DECISIONS L1-L2) and returns the word it works on.</summary>
+    private ref T Word<T>(long offset)
+        where T : unmanaged
+    {
+        EnsureConnected();
+        if (((ulong)offset & (ulong)(sizeof(T) - 1)) != 0)
+        {
+            RsmThrow.Error(RsmError.BadMemoryAlignment, $"lock operation offset {offset} is not a multiple of {sizeof(T)}");
+        }
+
+        if (!_lockOperations)
+        {
+            RsmThrow.Error(RsmError.LocksNotEnabled, "the segment was created without ExportFlags.LockOperations");
+        }
+
+        if ((_controller.Attributes.Capabilities & RsmCapabilities.LockOperations) == 0)
+        {
+            RsmThrow.Error(RsmError.LocksNotSupported, $"provider {_controller.ProviderName} cannot run lock operations atomically");
+        }
+
+        if (_state != State.Mapped)
+        {
+            MapImplicitly();
+        }
+
+        if ((Permission & RsmPermissions.ReadWrite) != RsmPermissions.ReadWrite)
+        {
+            RsmThrow.Error(RsmError.PermissionDenied, $"lock operations need ReadWrite but the connection has {Permission}");
+        }
+
+        long relative = offset - _mapOffset;
+        if (offset < _mapOffset || (ulong)relative > _mapLength || (nuint)sizeof(T) > _mapLength - (nuint)relative)
+        {
+            RsmThrow.Error(RsmError.BadOffset, $"the word at {offset} lies outside the mapped window {_mapOffset}+{_mapLength}");
+        }
+
+        return ref Unsafe.AsRef<T>((void*)(_viewBase + (nint)relative));
+    }
+
+    /// <summary>Reports an abort that happened before or during a lock operation.</summary>
+    internal void CheckLockGeneration()
+    {
+        if (_aborted)
+        {
+            RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected");
+        }
+    }
+}
+
+/// <summary>Helpers for the lock operations.</summary>
+internal static class LockResult
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Also<T>(this T value, ImportSegment segment)
+    {
+        segment.CheckLockGeneration();
+        return value;
+    }
+}

@@ -1,0 +1,130 @@
+namespace Rsm.Engine;
+
+internal sealed partial class ImportSegment
+{
+    public IRsmMapping Map(RsmPermissions permission, long offset, nuint length, RsmMapAttributes attributes = RsmMapAttributes.None, nint address = 0)
+    {
+        lock (RsmNode.Gate)
+        {
+            EnsureConnected();
+            if (_state == State.Mapped)
+            {
+                RsmThrow.Error(RsmError.SegmentAlreadyMapped, _mapping is null ? "the segment is implicitly mapped by an earlier access" : "the segment is already mapped");
+            }
+
+            if ((uint)permission > Octal.Mode0600)
+            {
+                RsmThrow.Error(RsmError.BadPermissions, $"map permission {Octal.Format((uint)permission)} exceeds 0600");
+            }
+
+            if (length == 0)
+            {
+                RsmThrow.Error(RsmError.BadLength, "the map length is zero");
+            }
+
+            if (offset < 0 || (ulong)offset > Length || length > Length - (nuint)offset)
+            {
+                RsmThrow.Error(RsmError.BadLength, $"the window {offset}+{length} exceeds the segment length {Length}");
+            }
+
+            if (((ulong)offset & (PageMemory.PageSize - 1)) != 0)
+            {
+                RsmThrow.Error(RsmError.BadMemoryAlignment, $"map offset {offset} is not page aligned");
+            }
+
+            bool fixedAddress = (attributes & RsmMapAttributes.Fixed) != 0;
+            if (fixedAddress && !PageMemory.IsAligned(address))
+            {
+                RsmThrow.Error(RsmError.BadMemoryAlignment, $"fixed map address 0x{address:x} is not page aligned");
+            }
+
+            if (_aborted)
+            {
+                RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected");
+            }
+
+            // The protection follows the importer's class digit, which is what was granted at connect (DECISIONS D3).
+            RsmPermissions protection = permission & RsmPermissions.ReadWrite;
+            if ((protection & ~Permission) != 0)
+            {
+                RsmThrow.Error(RsmError.BadPermissions, $"map permission {Octal.Format((uint)protection)} exceeds the granted {Octal.Format((uint)Permission)}");
+            }
+
+            ISegmentView view = _export.Backing.MapView(offset, length, protection, address, fixedAddress);
+            var mapping = new MappingWindow(view, offset, length, protection);
+            SetView(view, offset, length);
+            _mapping = mapping;
+            _state = State.Mapped;
+            return mapping;
+        }
+    }
+
+    public void Unmap()
+    {
+        lock (RsmNode.Gate)
+        {
+            EnsureConnected();
+            if (_state != State.Mapped)
+            {
+                RsmThrow.Error(RsmError.SegmentNotMapped, "the segment is not mapped");
+            }
+
+            UnmapLocked();
+        }
+    }
+
+    private void UnmapLocked()
+    {
+        ISegmentView? view = _view;
+        _viewBase = 0;
+        _mapOffset = 0;
+        _mapLength = 0;
+        _view = null;
+        _mapping = null;
+        _state = State.Connected;
+        view?.Dispose();
+    }
+
+    /// <summary>The implicit mapping of the whole segment made by the first data access (RSMAPI 3.4 step 6), with the granted protection (DECISIONS D2).</summary>
+    private void MapImplicitly()
+    {
+        lock (RsmNode.Gate)
+        {
+            EnsureConnected();
+            if (_state == State.Mapped)
+            {
+                return;
+            }
+
+            if (_aborted)
+            {
+                RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected");
+            }
+
+            ISegmentView view = _export.Backing.MapView(0, Length, Permission & RsmPermissions.ReadWrite, 0, false);
+            SetView(view, 0, Length);
+            _state = State.Mapped;
+        }
+    }
+
+    private void SetView(ISegmentView view, long offset, nuint length)
+    {
+        _view = view;
+        _viewBase = view.Address;
+        _mapOffset = offset;
+        _mapLength = length;
+    }
+
+    private sealed class MappingWindow(ISegmentView view, long offset, nuint length, RsmPermissions permission) : IRsmMapping
+    {
+        public nint Address => view.Address;
+
+        public long Offset { get; } = offset;
+
+        public nuint Length { get; } = length;
+
+        public RsmPermissions Permission { get; } = permission;
+
+        public unsafe Span<byte> GetSpan() => new((void*)view.Address, checked((int)Length));
+    }
+}

@@ -1,0 +1,230 @@
+namespace Rsm.Engine;
+
+/// <summary>The engine's import segment: RSMAPI 3.3-3.8 and the import state machine of 4.3.</summary>
+internal sealed partial class ImportSegment : IImportSegment, IBarrierHost
+{
+    private readonly RsmEngineController _controller;
+    private readonly ExportSegment _export;
+    private readonly EventCounter _events = new();
+    private readonly ushort _connectGeneration;
+    private readonly bool _lockOperations;
+    private int _liveGeneration;
+    private volatile State _state = State.Connected;
+    private volatile bool _aborted;
+    private ISegmentView? _view;
+    private long _mapOffset;
+    private nuint _mapLength;
+    private nint _viewBase;
+    private MappingWindow? _mapping;
+    private RsmBarrier? _barrier;
+    private volatile RsmBarrierMode _mode = RsmBarrierMode.Implicit;
+    private int _pollReferences;
+    private RsmPollHandle? _pollHandle;
+
+    public ImportSegment(RsmEngineController controller, RsmNode importerNode, ExportSegment export, SharedConnection shared, uint segmentId, RsmPermissions permission, ushort generationSeed)
+    {
+        _controller = controller;
+        ImporterNode = importerNode;
+        _export = export;
+        Shared = shared;
+        SegmentId = segmentId;
+        NodeId = export.Node.NodeId;
+        Permission = permission;
+        Length = export.Length;
+        _lockOperations = (export.Flags & ExportFlags.LockOperations) != 0;
+
+        // The generation slot starts anywhere and is incremented at connect; the snapshot is that value (RSMAPI 3.3 step i).
+        _liveGeneration = (ushort)(generationSeed + 1);
+        if (_liveGeneration == 0)
+        {
+            _liveGeneration = 1;
+        }
+
+        _connectGeneration = (ushort)_liveGeneration;
+    }
+
+    private enum State
+    {
+        Connected,
+        Mapped,
+        Disconnected,
+    }
+
+    public uint SegmentId { get; }
+
+    public uint NodeId { get; }
+
+    public nuint Length { get; }
+
+    public RsmPermissions Permission { get; }
+
+    public IRsmMapping? Mapping => _mapping;
+
+    internal RsmNode ImporterNode { get; }
+
+    internal SharedConnection? Shared { get; private set; }
+
+    internal bool IsAborted => _aborted;
+
+    public RsmBarrierMode GetMode()
+    {
+        EnsureConnected();
+        return _mode;
+    }
+
+    public void SetMode(RsmBarrierMode mode)
+    {
+        EnsureConnected();
+        if (mode is not RsmBarrierMode.Explicit and not RsmBarrierMode.Implicit)
+        {
+            RsmThrow.Error(RsmError.BadMode, $"barrier mode {(int)mode} is neither Explicit (0) nor Implicit (1)");
+        }
+
+        _mode = mode;
+    }
+
+    public void Disconnect()
+    {
+        lock (RsmNode.Gate)
+        {
+            EnsureConnected();
+            if (_state == State.Mapped)
+            {
+                if (_mapping is not null)
+                {
+                    RsmThrow.Error(RsmError.SegmentStillMapped, "the segment is still explicitly mapped; unmap it first");
+                }
+
+                UnmapLocked();
+            }
+
+            if (_pollReferences > 0)
+            {
+                RsmThrow.Error(RsmError.PollDescriptorInUse, $"{_pollReferences} poll handle reference(s) are still held");
+            }
+
+            _state = State.Disconnected;
+            _export.RemoveImporter(this);
+            ReleaseShared();
+            _events.Dispose();
+            _controller.OnImportDisconnected(this);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (RsmNode.Gate)
+        {
+            if (_state == State.Disconnected)
+            {
+                return;
+            }
+
+            _pollReferences = 0;
+            if (_state == State.Mapped)
+            {
+                UnmapLocked();
+            }
+
+            Disconnect();
+        }
+    }
+
+    /// <summary>Forced disconnect (unpublish, destroy, exporter death): the view goes to scratch pages and the generation moves on.</summary>
+    internal void ForceDisconnect()
+    {
+        if (_aborted)
+        {
+            return;
+        }
+
+        _aborted = true;
+        Interlocked.Exchange(ref _liveGeneration, (ushort)(_liveGeneration + 1));
+        _view?.Abort();
+        ReleaseShared();
+        _controller.OnForcedDisconnect(this);
+    }
+
+    internal void DeliverSignal()
+    {
+        if (_state != State.Disconnected)
+        {
+            _events.Post();
+        }
+    }
+
+    public void SignalPost(RsmSignalFlags flags = RsmSignalFlags.None)
+    {
+        EnsureConnected();
+
+        // The event goes to whichever segment is published under the id now (RSMAPI 4.3); none means it is dropped.
+        ExportSegment? target;
+        lock (RsmNode.Gate)
+        {
+            target = _export.Node.FindPublished(SegmentId);
+        }
+
+        target?.Events.Post();
+    }
+
+    public void SignalWait(int timeoutMilliseconds, CancellationToken cancellationToken = default)
+    {
+        EnsureConnected();
+        SignalWaiter.Wait(GetPollHandleUncounted(), timeoutMilliseconds, cancellationToken);
+    }
+
+    public ValueTask SignalWaitAsync(int timeoutMilliseconds, CancellationToken cancellationToken = default)
+    {
+        EnsureConnected();
+        return SignalWaiter.WaitAsync(GetPollHandleUncounted(), timeoutMilliseconds, cancellationToken);
+    }
+
+    public RsmPollHandle GetPollHandle()
+    {
+        lock (RsmNode.Gate)
+        {
+            EnsureConnected();
+            _pollReferences++;
+            return GetPollHandleUncounted();
+        }
+    }
+
+    public void ReleasePollHandle()
+    {
+        lock (RsmNode.Gate)
+        {
+            EnsureConnected();
+            if (_pollReferences > 0)
+            {
+                _pollReferences--;
+            }
+        }
+    }
+
+    private RsmPollHandle GetPollHandleUncounted() => _pollHandle ??= new RsmPollHandle(this, _events);
+
+    private void ReleaseShared()
+    {
+        SharedConnection? shared = Shared;
+        Shared = null;
+        if (shared is null)
+        {
+            return;
+        }
+
+        shared.References--;
+        var key = (shared.Export.Node.NodeId, SegmentId);
+        if (shared.References <= 0 && ImporterNode.SharedConnections.TryGetValue(key, out SharedConnection? current) && ReferenceEquals(current, shared))
+        {
+            ImporterNode.SharedConnections.Remove(key);
+        }
+    }
+
+    private void EnsureConnected()
+    {
+        if (_state == State.Disconnected)
+        {
+            RsmThrow.Error(RsmError.BadSegmentHandle, "the import segment was disconnected");
+        }
+    }
+}

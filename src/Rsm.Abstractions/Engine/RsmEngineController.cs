@@ -1,0 +1,271 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Rsm.Engine;
+
+/// <summary>
+/// The controller every engine-based provider hands out: argument checks in the order of RSMAPI section 3, resource
+/// accounting, and reference counting. Segments do not hold a reference: releasing the last reference makes the
+/// controller unusable (BadControllerHandle, 3) while existing segments keep working until they are destroyed or disconnected (RSMAPI A31).
+/// </summary>
+public sealed partial class RsmEngineController : IRsmController, IRsmControllerLifetime
+{
+    private readonly object _referenceGate = new();
+    private readonly ILogger _logger;
+    private readonly Lazy<RsmCredentials> _credentials;
+    private int _references = 1;
+
+    /// <summary>Creates a controller with one reference.</summary>
+    /// <param name="name">The controller name.</param>
+    /// <param name="transport">The transport; the controller disposes it when the provider is disposed, not on release.</param>
+    /// <param name="logger">A logger, or null for none.</param>
+    public RsmEngineController(string name, RsmTransport transport, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(transport);
+        Name = name;
+        Transport = transport;
+        Attributes = transport.Attributes;
+        _logger = logger ?? NullLogger.Instance;
+        _credentials = new Lazy<RsmCredentials>(transport.GetCallerCredentials);
+        OnOpened();
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <inheritdoc/>
+    public string ProviderName => Transport.ProviderName;
+
+    /// <inheritdoc/>
+    public uint LocalNodeId => Transport.LocalNode.NodeId;
+
+    /// <summary>The transport behind the controller.</summary>
+    public RsmTransport Transport { get; }
+
+    internal RsmControllerAttributes Attributes { get; }
+
+    private nuint PageSize => Attributes.PageSize;
+
+    /// <inheritdoc/>
+    public RsmControllerAttributes GetAttributes()
+    {
+        EnsureOpen();
+        return Attributes;
+    }
+
+    /// <inheritdoc/>
+    public void Release()
+    {
+        lock (_referenceGate)
+        {
+            if (_references == 0)
+            {
+                RsmThrow.Error(RsmError.BadControllerHandle, $"controller '{Name}' has no reference left");
+            }
+
+            if (--_references == 0)
+            {
+                OnClosed();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool TryAddReference()
+    {
+        lock (_referenceGate)
+        {
+            if (_references == 0)
+            {
+                return false;
+            }
+
+            _references++;
+            return true;
+        }
+    }
+
+    /// <summary>Releases one reference if any is left; never throws.</summary>
+    public void Dispose()
+    {
+        lock (_referenceGate)
+        {
+            if (_references > 0 && --_references == 0)
+            {
+                OnClosed();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public IExportSegment CreateExportSegment(nint address, nuint length, ExportFlags flags = ExportFlags.None)
+    {
+        EnsureOpen();
+        if (address == 0)
+        {
+            RsmThrow.Error(RsmError.BadAddress, "the address is null");
+        }
+
+        if (length == 0)
+        {
+            RsmThrow.Error(RsmError.BadLength, "the length is zero");
+        }
+
+        // A length that is not a page multiple is an alignment error, not a length error (DECISIONS F1).
+        if ((((nuint)address | length) & (PageSize - 1)) != 0)
+        {
+            RsmThrow.Error(RsmError.BadMemoryAlignment, $"address 0x{address:x} or length {length} is not a multiple of the page size {PageSize}");
+        }
+
+        if (length > Attributes.MaxExportSegmentSize)
+        {
+            RsmThrow.Error(RsmError.BadLength, $"length {length} exceeds the controller's maximum export segment size {Attributes.MaxExportSegmentSize}");
+        }
+
+        RsmNode node = Transport.LocalNode;
+        lock (RsmNode.Gate)
+        {
+            if ((ulong)node.ExportCount >= node.Limits.MaxExportSegments)
+            {
+                RsmThrow.Error(RsmError.InsufficientResources, $"node {node.NodeId} already holds {node.ExportCount} export segments, its maximum");
+            }
+
+            if (length > node.Limits.TotalExportSegmentSize - node.ExportedBytes)
+            {
+                RsmThrow.Error(RsmError.InsufficientMemory, $"exporting {length} more bytes exceeds node {node.NodeId}'s quota of {node.Limits.TotalExportSegmentSize} ({node.ExportedBytes} in use)");
+            }
+
+            ISegmentBacking backing = Transport.Bind(address, length);
+            node.ExportCount++;
+            node.ExportedBytes += length;
+            var export = new ExportSegment(this, backing, flags, _credentials.Value);
+            OnExported(length);
+            return export;
+        }
+    }
+
+    /// <inheritdoc/>
+    public IImportSegment Connect(uint nodeId, uint segmentId, RsmPermissions permission)
+    {
+        EnsureOpen();
+        if (((uint)permission & ~Octal.Mode0600) != 0)
+        {
+            // The library reports PERM_DENIED, never BAD_PERMS, for bits outside 0600 (RSMAPI A7).
+            RsmThrow.Error(RsmError.PermissionDenied, $"permission {Octal.Format((uint)permission)} has bits outside 0600");
+        }
+
+        RsmNode exporterNode = Transport.ResolveNode(nodeId);
+        RsmNode localNode = Transport.LocalNode;
+        RsmCredentials importer = _credentials.Value;
+        lock (RsmNode.Gate)
+        {
+            var key = (nodeId, segmentId);
+            if (localNode.SharedConnections.TryGetValue(key, out SharedConnection? shared) && !shared.IsLive)
+            {
+                localNode.SharedConnections.Remove(key);
+                shared = null;
+            }
+
+            ExportSegment export;
+            uint granted;
+            if (shared is not null)
+            {
+                // A live shared connection is judged locally with the mode the exporter last pushed (RSMAPI 5.4).
+                export = shared.Export;
+                granted = shared.GrantedMode;
+            }
+            else
+            {
+                export = exporterNode.FindPublished(segmentId)
+                    ?? throw RsmThrow.Create(RsmError.SegmentNotPublished, $"no segment is published as 0x{segmentId:x} on node {nodeId}");
+                granted = export.AcceptConnect(localNode.NodeId);
+            }
+
+            if (!AccessCheck.IsAllowed(permission, granted, importer, export.Creator.Uid, export.Creator.Gid))
+            {
+                RsmThrow.Error(RsmError.PermissionDenied, $"{importer} may not connect with {Octal.Format((uint)permission)} to a segment of uid {export.Creator.Uid} gid {export.Creator.Gid} granting {Octal.Format(granted)}");
+            }
+
+            if (shared is null)
+            {
+                shared = new SharedConnection(export, export.Incarnation, granted);
+                localNode.SharedConnections[key] = shared;
+            }
+
+            shared.References++;
+            var import = new ImportSegment(this, localNode, export, shared, segmentId, permission, NextGenerationSeed());
+            export.AddImporter(import);
+            OnImportConnected(import);
+            return import;
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IImportSegment> ConnectAsync(uint nodeId, uint segmentId, RsmPermissions permission, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Connect(nodeId, segmentId, permission));
+    }
+
+    /// <inheritdoc/>
+    public RsmLocalMemoryHandle CreateLocalMemoryHandle(nint address, nuint length)
+    {
+        // Alignment is checked before the controller (RSMAPI A16).
+        if (((nuint)address & (PageSize - 1)) != 0)
+        {
+            RsmThrow.Error(RsmError.BadAddress, $"address 0x{address:x} is not page aligned");
+        }
+
+        EnsureOpen();
+        if (length == 0)
+        {
+            RsmThrow.Error(RsmError.BadLength, "the length is zero");
+        }
+
+        return new RsmLocalMemoryHandle(this, address, length);
+    }
+
+    /// <inheritdoc/>
+    public void FreeLocalMemoryHandle(RsmLocalMemoryHandle? handle)
+    {
+        EnsureOpen();
+        if (handle is null || handle.IsFreed || !ReferenceEquals(handle.Owner, this))
+        {
+            RsmThrow.Error(RsmError.BadLocalMemoryHandle, "the local memory handle is null, freed, or belongs to another controller");
+        }
+
+        handle.IsFreed = true;
+    }
+
+    /// <inheritdoc/>
+    public RsmTopology GetInterconnectTopology()
+    {
+        EnsureOpen();
+        return Transport.GetTopology();
+    }
+
+    /// <inheritdoc/>
+    public RsmSegmentIdRange GetSegmentIdRange(string? appId)
+    {
+        if (appId is null)
+        {
+            RsmThrow.Error(RsmError.BadAddress, "the application id is null");
+        }
+
+        EnsureOpen();
+        return SegmentIdRangeFile.Lookup(Transport.SegmentIdRangeFile, appId);
+    }
+
+    private static int s_generationSeed;
+
+    private static ushort NextGenerationSeed() => (ushort)(Interlocked.Increment(ref s_generationSeed) - 1);
+
+    private void EnsureOpen()
+    {
+        if (Volatile.Read(ref _references) == 0)
+        {
+            RsmThrow.Error(RsmError.BadControllerHandle, $"controller '{Name}' was released");
+        }
+    }
+}

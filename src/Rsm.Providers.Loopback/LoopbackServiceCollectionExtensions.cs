@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Rsm.Engine;
+using Rsm.Providers.Loopback;
+using Rsm.Providers.Loopback.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Loopback provider.</summary>
+public static class LoopbackServiceCollectionExtensions
+{
+    /// <summary>Registers the Loopback provider under the provider name <c>Loopback</c>.</summary>
+    /// <param name="services">The services.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddLoopbackProvider(this IServiceCollection services) => services.AddLoopbackProvider(static _ => { });
+
+    /// <summary>Registers the Loopback provider with defaults that configuration values override.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets default options for every Loopback controller.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddLoopbackProvider(this IServiceCollection services, Action<LoopbackProviderOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions();
+        services.Configure(configure);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRsmProvider, LoopbackProvider>());
+        return services;
+    }
+}
