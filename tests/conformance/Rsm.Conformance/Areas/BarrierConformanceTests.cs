@@ -1,6 +1,334 @@
+using System.Runtime.InteropServices;
+
 namespace Rsm.Conformance;
 
-/// <summary>Conformance area Barrier.</summary>
+/// <summary>Conformance area Barrier: barriers and barrier modes (RSMAPI 3.7 and 4.4, items 131-141, with DECISIONS F2, F3, F10).</summary>
 public abstract class BarrierConformanceTests : ConformanceTestBase
 {
+    [TestMethod]
+    public void Spec131_InitBarrier_DisconnectedImport_BadSegmentHandle()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment gone = DisconnectedImport(f);
+        var barrier = new RsmBarrier();
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => gone.InitBarrier(RsmBarrierType.Node, barrier));
+        AssertOutcome(RsmError.BadSegmentHandle, () => gone.InitBarrier(RsmBarrierType.Node));
+        Assert.IsFalse(barrier.IsInitialized);
+    }
+
+    [TestMethod]
+    public void Spec131_InitBarrier_NullBarrier_BadBarrierPointer()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.BadBarrierPointer, () => f.I.InitBarrier(RsmBarrierType.Node, null));
+    }
+
+    [TestMethod]
+    public void Spec131_InitBarrier_DisconnectedImportNullBarrier_BadSegmentHandle()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment gone = DisconnectedImport(f);
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => gone.InitBarrier(RsmBarrierType.Node, null));
+    }
+
+    [TestMethod]
+    public void Spec132_InitBarrier_UnknownType_Success()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        var barrier = new RsmBarrier();
+
+        AssertOutcome(RsmError.Success, () => f.I.InitBarrier((RsmBarrierType)0x7777, barrier));
+
+        Assert.IsTrue(barrier.IsInitialized);
+        AssertOutcome(RsmError.Success, barrier.Open);
+        AssertOutcome(RsmError.Success, () => f.I.Put(0, new byte[] { 1 }));
+        AssertOutcome(RsmError.Success, barrier.Close);
+    }
+
+    [TestMethod]
+    public void Spec132_InitBarrier_EveryDefinedType_Success()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        foreach (RsmBarrierType type in new[] { RsmBarrierType.Segment, RsmBarrierType.Node, RsmBarrierType.SegmentThread, RsmBarrierType.NodeThread, (RsmBarrierType)0 })
+        {
+            AssertOutcome(RsmError.Success, () => f.I.InitBarrier(type, new RsmBarrier()), type.ToString());
+        }
+
+        RsmBarrier created = f.I.InitBarrier();
+        Assert.IsTrue(created.IsInitialized);
+    }
+
+    [TestMethod]
+    public void Spec134_ZeroFilledBarrier_EveryOperationBarrierUninitialized()
+    {
+        var barrier = new RsmBarrier();
+
+        Assert.IsFalse(barrier.IsInitialized);
+        AssertOutcome(RsmError.BarrierUninitialized, barrier.Open);
+        AssertOutcome(RsmError.BarrierUninitialized, barrier.Order);
+        AssertOutcome(RsmError.BarrierUninitialized, barrier.Close);
+        AssertOutcome(RsmError.BarrierUninitialized, barrier.Destroy);
+    }
+
+    [TestMethod]
+    public void Spec134_ZeroFilledBarrier_CloseAsyncBarrierUninitialized()
+    {
+        var barrier = new RsmBarrier();
+
+        AssertOutcome(RsmError.BarrierUninitialized, () => barrier.CloseAsync().AsTask().Wait(TimeSpan.FromSeconds(30)));
+    }
+
+    [TestMethod]
+    public void Spec135_InitOpenPutOrderClose_AllSucceed()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        var barrier = new RsmBarrier();
+
+        AssertOutcome(RsmError.Success, () => f.I.InitBarrier(RsmBarrierType.Node, barrier));
+        AssertOutcome(RsmError.Success, barrier.Open);
+        AssertOutcome(RsmError.Success, () => f.I.Put(32, new byte[] { 0x0A, 0x0B }));
+        AssertOutcome(RsmError.Success, barrier.Order);
+        AssertOutcome(RsmError.Success, () => f.I.Put(34, new byte[] { 0x0C }));
+        AssertOutcome(RsmError.Success, barrier.Close);
+
+        CollectionAssert.AreEqual(new byte[] { 0x0A, 0x0B, 0x0C }, f.B.GetSpan().Slice(32, 3).ToArray());
+    }
+
+    [TestMethod]
+    public void Spec135_ExplicitModeSpan_AllSucceed()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        f.I.SetMode(RsmBarrierMode.Explicit);
+
+        AssertOutcome(RsmError.Success, f.Bar.Open);
+        AssertOutcome(RsmError.Success, () => f.I.Put32(0, new uint[] { 0xCAFEF00Du }));
+        AssertOutcome(RsmError.Success, f.Bar.Order);
+        AssertOutcome(RsmError.Success, f.Bar.Close);
+        AssertOutcome(RsmError.Success, () => f.Bar.CloseAsync().AsTask().Wait(TimeSpan.FromSeconds(30)));
+
+        Assert.AreEqual(0xCAFEF00Du, MemoryMarshal.Read<uint>(f.B.GetSpan()));
+    }
+
+    [TestMethod]
+    public void Spec135_OpenTwice_Success()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.Success, f.Bar.Open);
+        AssertOutcome(RsmError.Success, f.Bar.Open);
+        AssertOutcome(RsmError.Success, f.Bar.Close);
+        AssertOutcome(RsmError.Success, f.Bar.Close);
+    }
+
+    [TestMethod]
+    public void Spec136_OpenThenUnpublishThenClose_ConnectionAborted()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        AssertOutcome(RsmError.Success, f.Bar.Open);
+
+        f.E.Unpublish();
+
+        AssertOutcome(RsmError.ConnectionAborted, f.Bar.Close);
+        AssertOutcome(RsmError.ConnectionAborted, () => f.Bar.CloseAsync().AsTask().Wait(TimeSpan.FromSeconds(30)));
+    }
+
+    [TestMethod]
+    public void Spec136_ExplicitModeAbort_VisibleOnlyAtClose()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        f.I.SetMode(RsmBarrierMode.Explicit);
+        AssertOutcome(RsmError.Success, f.Bar.Open);
+        AssertOutcome(RsmError.Success, () => f.I.Put(0, new byte[] { 1 }));
+
+        f.E.Unpublish();
+
+        AssertOutcome(RsmError.Success, () => f.I.Put(0, new byte[] { 2 }));
+        AssertOutcome(RsmError.ConnectionAborted, f.Bar.Close);
+    }
+
+    [TestMethod]
+    public void Spec136_AbortBeforeOpen_CloseConnectionAbortedEveryTime()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        f.E.Unpublish();
+
+        AssertOutcome(RsmError.Success, f.Bar.Open);
+        AssertOutcome(RsmError.ConnectionAborted, f.Bar.Close);
+        AssertOutcome(RsmError.Success, f.Bar.Open);
+        AssertOutcome(RsmError.ConnectionAborted, f.Bar.Close);
+    }
+
+    [TestMethod]
+    public void Spec137_InitializedNeverOpened_CloseConnectionAborted()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        var barrier = new RsmBarrier();
+        f.I.InitBarrier(RsmBarrierType.Node, barrier);
+
+        AssertOutcome(RsmError.ConnectionAborted, barrier.Close);
+    }
+
+    [TestMethod]
+    public void Spec137_FixtureBarrierNeverOpened_CloseConnectionAborted()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.ConnectionAborted, f.Bar.Close);
+        AssertOutcome(RsmError.Success, f.Bar.Open);
+        AssertOutcome(RsmError.Success, f.Bar.Close);
+    }
+
+    [TestMethod]
+    public void Spec138_DestroyBarrier_ImplicitGetBarrierUninitializedUntilInitAgain()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.Success, f.Bar.Destroy);
+        AssertOutcome(RsmError.BarrierUninitialized, () => f.I.Get(0, new byte[4]));
+        AssertOutcome(RsmError.BarrierUninitialized, () => f.I.Put(0, new byte[4]));
+
+        var again = new RsmBarrier();
+        AssertOutcome(RsmError.Success, () => f.I.InitBarrier(RsmBarrierType.Segment, again));
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[4]));
+    }
+
+    [TestMethod]
+    public void Spec138_DestroyOlderBarrier_ClearsSegmentBarrier()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        var newer = new RsmBarrier();
+        f.I.InitBarrier(RsmBarrierType.Node, newer);
+
+        AssertOutcome(RsmError.Success, f.Bar.Destroy);
+
+        AssertOutcome(RsmError.BarrierUninitialized, () => f.I.Get(0, new byte[4]));
+        Assert.IsTrue(f.Bar.IsInitialized, "destroy leaves the barrier's segment set");
+    }
+
+    [TestMethod]
+    public void Spec138_DestroyBarrier_ExplicitGetSucceeds()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        f.Bar.Destroy();
+        f.I.SetMode(RsmBarrierMode.Explicit);
+
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[4]));
+    }
+
+    [TestMethod]
+    public void Spec139_SetMode_DisconnectedImport_BadSegmentHandle()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment gone = DisconnectedImport(f);
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => gone.SetMode(RsmBarrierMode.Explicit));
+    }
+
+    [TestMethod]
+    public void Spec139_SetMode_Two_BadMode()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.BadMode, () => f.I.SetMode((RsmBarrierMode)2));
+        AssertOutcome(RsmError.BadMode, () => f.I.SetMode((RsmBarrierMode)(-1)));
+        Assert.AreEqual(RsmBarrierMode.Implicit, f.I.GetMode());
+    }
+
+    [TestMethod]
+    public void Spec139_SetModeThenGetMode_RoundTrips()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.Success, () => f.I.SetMode(RsmBarrierMode.Explicit));
+        Assert.AreEqual(RsmBarrierMode.Explicit, f.I.GetMode());
+        Assert.AreEqual(0, (int)f.I.GetMode());
+
+        AssertOutcome(RsmError.Success, () => f.I.SetMode(RsmBarrierMode.Implicit));
+        Assert.AreEqual(RsmBarrierMode.Implicit, f.I.GetMode());
+        Assert.AreEqual(1, (int)f.I.GetMode());
+    }
+
+    [TestMethod]
+    public void Spec140_GetMode_DisconnectedImport_BadSegmentHandle()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment gone = DisconnectedImport(f);
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => gone.GetMode());
+    }
+
+    [TestMethod]
+    public void Spec141_Sweep_NeverReturnedCodesNeverOccur()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPageMemory local = NewBuffer(1);
+        IImportSegment gone = DisconnectedImport(f);
+        IImportSegment aborted = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+        aborted.InitBarrier(RsmBarrierType.Node, new RsmBarrier());
+        RsmBarrier unopened = aborted.InitBarrier(RsmBarrierType.Segment);
+        RsmBarrier goneBarrier = new();
+        f.I.InitBarrier(RsmBarrierType.Node, goneBarrier);
+        bool mapping = (Harness.Capabilities & ConformanceCapabilities.Mapping) != 0;
+
+        var calls = new List<(string Name, Action Call)>
+        {
+            ("get16 offset 1", () => f.I.Get16(1, new ushort[1])),
+            ("get32 offset 2", () => f.I.Get32(2, new uint[1])),
+            ("get64 offset 4", () => f.I.Get64(4, new ulong[1])),
+            ("put16 offset 1", () => f.I.Put16(1, new ushort[1])),
+            ("put32 offset 6", () => f.I.Put32(6, new uint[1])),
+            ("put64 offset 12", () => f.I.Put64(12, new ulong[1])),
+            ("get16 odd pointer", () => f.I.Get16(0, MemoryMarshal.Cast<byte, ushort>(local.GetSpan().Slice(1, 4)))),
+            ("put64 pointer 4 mod 8", () => f.I.Put64(0, MemoryMarshal.Cast<byte, ulong>(local.GetSpan().Slice(4, 8)))),
+            ("close never opened", unopened.Close),
+            ("close fixture barrier never opened", f.Bar.Close),
+            ("disconnected get", () => gone.Get(0, new byte[1])),
+            ("disconnected get64 offset 4", () => gone.Get64(4, new ulong[1])),
+            ("disconnected put", () => gone.Put(0, new byte[1])),
+            ("disconnected getv", () => gone.GetV(new RsmScatterGather { Vectors = { RsmIoVector.FromAddress(local.Address, 0, 8) } })),
+            ("disconnected unmap", gone.Unmap),
+            ("disconnected get mode", () => gone.GetMode()),
+            ("disconnected set mode", () => gone.SetMode(RsmBarrierMode.Explicit)),
+            ("disconnected signal post", () => gone.SignalPost()),
+            ("disconnected signal wait", () => gone.SignalWait(0)),
+            ("disconnected barrier open", goneBarrier.Open),
+            ("disconnected barrier close", goneBarrier.Close),
+            ("disconnected disconnect", gone.Disconnect),
+        };
+        if (mapping)
+        {
+            calls.Add(("disconnected map", () => gone.Map(RsmPermissions.ReadWrite, 0, PS)));
+        }
+
+        f.I.Disconnect();
+        f.E.Unpublish();
+        calls.Add(("aborted get", () => aborted.Get(0, new byte[1])));
+        calls.Add(("aborted close", unopened.Close));
+        calls.Add(("aborted getv", () => aborted.GetV(new RsmScatterGather { Vectors = { RsmIoVector.FromAddress(local.Address, 0, 8) } })));
+        if (mapping)
+        {
+            calls.Add(("aborted map", () => aborted.Map(RsmPermissions.ReadWrite, 0, PS)));
+        }
+
+        foreach ((string name, Action call) in calls)
+        {
+            RsmError outcome = Outcome(call);
+            Assert.AreNotEqual(RsmError.BarrierNotOpened, outcome, name);
+            Assert.AreNotEqual(RsmError.MisalignedOffset, outcome, name);
+            Assert.AreNotEqual(RsmError.SegmentNotConnected, outcome, name);
+            Assert.AreNotEqual(RsmError.LocksNotSupported, outcome, name);
+            Assert.AreNotEqual(RsmError.LocksNotEnabled, outcome, name);
+        }
+    }
+
+    private IImportSegment DisconnectedImport(DefaultFixture f)
+    {
+        IImportSegment import = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+        import.Disconnect();
+        return import;
+    }
 }

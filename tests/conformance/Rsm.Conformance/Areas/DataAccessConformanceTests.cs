@@ -1,6 +1,426 @@
+using System.Runtime.InteropServices;
+
 namespace Rsm.Conformance;
 
-/// <summary>Conformance area DataAccess.</summary>
+/// <summary>Conformance area DataAccess: get and put (RSMAPI 3.4, items 92-108, with DECISIONS D2, F2, F3, F11).</summary>
 public abstract class DataAccessConformanceTests : ConformanceTestBase
 {
+    [TestMethod]
+    public void Spec092_Get8_DisconnectedImport_BadSegmentHandle()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment gone = DisconnectedImport(f);
+        RsmPageMemory local = NewBuffer(1);
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => gone.Get8(0, local.GetSpan()[..1]));
+    }
+
+    [TestMethod]
+    public void Spec092_Get8_NullPointer_BadAddress()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.BadAddress, () => f.I.Get8(0, NullBytes(1)));
+    }
+
+    [TestMethod]
+    public void Spec092_Get8_DisconnectedImportAndNullPointer_BadSegmentHandle()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment gone = DisconnectedImport(f);
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => gone.Get8(0, NullBytes(1)));
+    }
+
+    [TestMethod]
+    public void Spec092_GetAndPut_NullPointer_BadAddress()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.BadAddress, () => f.I.Put8(0, NullBytes(1)));
+        AssertOutcome(RsmError.BadAddress, () => f.I.Put(0, NullBytes(1)));
+        AssertOutcome(RsmError.BadAddress, () => f.I.Get(0, NullBytes(1)));
+    }
+
+    [TestMethod]
+    public void Spec093_Get16_OddPointer_BadMemoryAlignment()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPageMemory local = NewBuffer(1);
+
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get16(0, MemoryMarshal.Cast<byte, ushort>(local.GetSpan().Slice(1, 8))));
+    }
+
+    [TestMethod]
+    public void Spec093_Get32_PointerTwoModFour_BadMemoryAlignment()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPageMemory local = NewBuffer(1);
+
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get32(0, MemoryMarshal.Cast<byte, uint>(local.GetSpan().Slice(2, 8))));
+    }
+
+    [TestMethod]
+    public void Spec093_Get64_PointerFourModEight_BadMemoryAlignment()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPageMemory local = NewBuffer(1);
+
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get64(0, MemoryMarshal.Cast<byte, ulong>(local.GetSpan().Slice(4, 16))));
+    }
+
+    [TestMethod]
+    public void Spec093_PutN_MisalignedPointer_BadMemoryAlignment()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPageMemory local = NewBuffer(1);
+
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Put16(0, MemoryMarshal.Cast<byte, ushort>(local.GetSpan().Slice(1, 8))));
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Put32(0, MemoryMarshal.Cast<byte, uint>(local.GetSpan().Slice(2, 8))));
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Put64(0, MemoryMarshal.Cast<byte, ulong>(local.GetSpan().Slice(4, 16))));
+    }
+
+    [TestMethod]
+    public void Spec094_Get16_OddOffset_BadMemoryAlignmentNeverMisalignedOffset()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPageMemory local = NewBuffer(1);
+
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get16(1, MemoryMarshal.Cast<byte, ushort>(local.GetSpan()[..8])));
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get32(2, MemoryMarshal.Cast<byte, uint>(local.GetSpan()[..8])));
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Put16(1, MemoryMarshal.Cast<byte, ushort>(local.GetSpan()[..8])));
+    }
+
+    [TestMethod]
+    public void Spec094_Get64_OffsetFour_BadMemoryAlignment()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPageMemory local = NewBuffer(1);
+
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get64(4, MemoryMarshal.Cast<byte, ulong>(local.GetSpan()[..16])));
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Put64(4, MemoryMarshal.Cast<byte, ulong>(local.GetSpan()[..16])));
+    }
+
+    [TestMethod]
+    public void Spec094_Get8AndGet_OddOffsetAndPointer_Success()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPageMemory local = NewBuffer(1);
+        f.B.GetSpan()[1] = 0xA1;
+        f.B.GetSpan()[2] = 0xA2;
+        f.B.GetSpan()[3] = 0xA3;
+
+        AssertOutcome(RsmError.Success, () => f.I.Get8(1, local.GetSpan().Slice(1, 2)));
+        AssertOutcome(RsmError.Success, () => f.I.Get(3, local.GetSpan().Slice(3, 1)));
+
+        CollectionAssert.AreEqual(new byte[] { 0xA1, 0xA2, 0xA3 }, local.GetSpan().Slice(1, 3).ToArray());
+    }
+
+    [TestMethod]
+    public void Spec095_MisalignedPointerAndOffset_BadMemoryAlignment()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPageMemory local = NewBuffer(1);
+
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get16(1, MemoryMarshal.Cast<byte, ushort>(local.GetSpan().Slice(1, 8))));
+        AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get64(4, MemoryMarshal.Cast<byte, ulong>(local.GetSpan().Slice(4, 16))));
+    }
+
+    [TestMethod]
+    public void Spec095_NullPointerAndMisalignedOffset_BadAddress()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.BadAddress, () => f.I.Get16(1, NullElements<ushort>(1)));
+        AssertOutcome(RsmError.BadAddress, () => f.I.Get32(2, NullElements<uint>(1)));
+        AssertOutcome(RsmError.BadAddress, () => f.I.Get64(4, NullElements<ulong>(1)));
+        AssertOutcome(RsmError.BadAddress, () => f.I.Put64(4, NullElements<ulong>(1)));
+    }
+
+    [TestMethod]
+    public void Spec097_ReadImporterWithoutMap_GetSucceedsPutPermissionDenied()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment reader = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.Read);
+        reader.InitBarrier(RsmBarrierType.Node, new RsmBarrier());
+        f.B.GetSpan()[100] = 0x5A;
+        byte[] got = new byte[1];
+
+        AssertOutcome(RsmError.Success, () => reader.Get(100, got));
+        AssertOutcome(RsmError.PermissionDenied, () => reader.Put(200, new byte[] { 0x77 }));
+        AssertOutcome(RsmError.PermissionDenied, () => reader.Put8(200, new byte[] { 0x77 }));
+
+        Assert.AreEqual(0x5A, got[0]);
+        Assert.AreEqual(0, f.B.GetSpan()[200]);
+    }
+
+    [TestMethod]
+    public void Spec098_ReadImporterMappedRead_GetSucceedsPutPermissionDenied()
+    {
+        Require(ConformanceCapabilities.Mapping, "item 98 maps the segment explicitly before get/put");
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment reader = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.Read);
+        reader.InitBarrier(RsmBarrierType.Node, new RsmBarrier());
+        _ = reader.Map(RsmPermissions.Read, 0, L);
+        f.B.GetSpan()[(int)PS] = 0x3C;
+        byte[] got = new byte[1];
+
+        AssertOutcome(RsmError.Success, () => reader.Get((long)PS, got));
+        AssertOutcome(RsmError.PermissionDenied, () => reader.Put(0, new byte[] { 0x77 }));
+
+        Assert.AreEqual(0x3C, got[0]);
+        Assert.AreEqual(0, f.B.GetSpan()[0]);
+    }
+
+    [TestMethod]
+    public void Spec099_WriteImporterMappedWrite_GetPermissionDenied()
+    {
+        Require(ConformanceCapabilities.Mapping, "item 99 maps the segment explicitly before get/put");
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment writer = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.Write);
+        writer.InitBarrier(RsmBarrierType.Node, new RsmBarrier());
+        _ = writer.Map(RsmPermissions.Write, 0, L);
+
+        AssertOutcome(RsmError.PermissionDenied, () => writer.Get(0, new byte[1]));
+        AssertOutcome(RsmError.PermissionDenied, () => writer.Get8(0, new byte[1]));
+        AssertOutcome(RsmError.Success, () => writer.Put(8, new byte[] { 0x42 }));
+
+        Assert.AreEqual(0x42, f.B.GetSpan()[8]);
+    }
+
+    [TestMethod]
+    public void Spec100_PutWholeSegment_VisibleInExporterBuffer()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        byte[] source = Pattern((int)L, 7);
+
+        AssertOutcome(RsmError.Success, () => f.I.Put(0, source));
+
+        CollectionAssert.AreEqual(source, f.B.GetSpan().ToArray());
+    }
+
+    [TestMethod]
+    public void Spec100_Get_ReturnsExporterWrites()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        byte[] written = Pattern((int)L, 11);
+        written.CopyTo(f.B.GetSpan());
+        byte[] got = new byte[(int)L];
+
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, got));
+
+        CollectionAssert.AreEqual(written, got);
+    }
+
+    [TestMethod]
+    public void Spec101_MappedWindow_OutsideBadOffsetInsideSuccess()
+    {
+        Require(ConformanceCapabilities.Mapping, "item 101 maps a window [PS, 2*PS)");
+        DefaultFixture f = CreateDefaultFixture();
+        _ = f.I.Map(RsmPermissions.ReadWrite, (long)PS, PS);
+        byte[] expected = Pattern(16, 3);
+        expected.CopyTo(f.B.GetSpan()[(int)PS..]);
+        byte[] got = new byte[16];
+
+        AssertOutcome(RsmError.BadOffset, () => f.I.Get(0, new byte[1]));
+        AssertOutcome(RsmError.BadOffset, () => f.I.Get((long)(2 * PS) - 8, new byte[16]));
+        AssertOutcome(RsmError.Success, () => f.I.Get((long)PS, got));
+
+        CollectionAssert.AreEqual(expected, got);
+    }
+
+    [TestMethod]
+    public void Spec102_ImplicitMapping_PastEndBadOffsetLastByteSuccess()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        f.B.GetSpan()[(int)L - 1] = 0xEE;
+        byte[] got = new byte[1];
+
+        AssertOutcome(RsmError.BadOffset, () => f.I.Get((long)L, new byte[1]));
+        AssertOutcome(RsmError.Success, () => f.I.Get((long)L - 1, got));
+        AssertOutcome(RsmError.BadOffset, () => f.I.Put((long)L, new byte[1]));
+
+        Assert.AreEqual(0xEE, got[0]);
+    }
+
+    [TestMethod]
+    public void Spec103_ImplicitModeWithoutBarrier_InRangeBarrierUninitialized()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment fresh = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+
+        Assert.AreEqual(RsmBarrierMode.Implicit, fresh.GetMode());
+        AssertOutcome(RsmError.BarrierUninitialized, () => fresh.Get(0, new byte[8]));
+        AssertOutcome(RsmError.BarrierUninitialized, () => fresh.Put(0, new byte[8]));
+    }
+
+    [TestMethod]
+    public void Spec103_ImplicitModeWithoutBarrier_OutOfRangeBadOffset()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment fresh = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+
+        AssertOutcome(RsmError.BadOffset, () => fresh.Get((long)L, new byte[8]));
+    }
+
+    [TestMethod]
+    public void Spec104_ExplicitModeWithoutBarrier_GetSucceeds()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment fresh = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+        fresh.SetMode(RsmBarrierMode.Explicit);
+        f.B.GetSpan()[5] = 0x99;
+        byte[] got = new byte[1];
+
+        AssertOutcome(RsmError.Success, () => fresh.Get(5, got));
+        AssertOutcome(RsmError.Success, () => fresh.Put(6, new byte[] { 0x98 }));
+
+        Assert.AreEqual(0x99, got[0]);
+        Assert.AreEqual(0x98, f.B.GetSpan()[6]);
+    }
+
+    [TestMethod]
+    public void Spec105_ZeroCounts_Success()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, []));
+        AssertOutcome(RsmError.Success, () => f.I.Get8(0, []));
+        AssertOutcome(RsmError.Success, () => f.I.Get16(0, []));
+        AssertOutcome(RsmError.Success, () => f.I.Get32(0, []));
+        AssertOutcome(RsmError.Success, () => f.I.Get64(0, []));
+        AssertOutcome(RsmError.Success, () => f.I.Put(0, []));
+        AssertOutcome(RsmError.Success, () => f.I.Put8(0, []));
+        AssertOutcome(RsmError.Success, () => f.I.Put16(0, []));
+        AssertOutcome(RsmError.Success, () => f.I.Put32(0, []));
+        AssertOutcome(RsmError.Success, () => f.I.Put64(0, []));
+
+        Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0) < 0, "a zero-count put changed the exporter's memory");
+    }
+
+    [TestMethod]
+    public void Spec106_Put16ThenGet8_NativeByteOrder()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        byte[] got = new byte[2];
+        byte[] expected = BitConverter.IsLittleEndian ? [0x34, 0x12] : [0x12, 0x34];
+
+        AssertOutcome(RsmError.Success, () => f.I.Put16(64, new ushort[] { 0x1234 }));
+        AssertOutcome(RsmError.Success, () => f.I.Get8(64, got));
+
+        CollectionAssert.AreEqual(expected, got);
+        CollectionAssert.AreEqual(expected, f.B.GetSpan().Slice(64, 2).ToArray());
+    }
+
+    [TestMethod]
+    public void Spec106_Put32AndPut64_NoByteSwapping()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        uint[] got32 = new uint[1];
+        ulong[] got64 = new ulong[1];
+
+        AssertOutcome(RsmError.Success, () => f.I.Put32(128, new uint[] { 0x11223344u }));
+        AssertOutcome(RsmError.Success, () => f.I.Put64(136, new ulong[] { 0x0102030405060708UL }));
+        AssertOutcome(RsmError.Success, () => f.I.Get32(128, got32));
+        AssertOutcome(RsmError.Success, () => f.I.Get64(136, got64));
+
+        Assert.AreEqual(0x11223344u, MemoryMarshal.Read<uint>(f.B.GetSpan()[128..]));
+        Assert.AreEqual(0x0102030405060708UL, MemoryMarshal.Read<ulong>(f.B.GetSpan()[136..]));
+        Assert.AreEqual(0x11223344u, got32[0]);
+        Assert.AreEqual(0x0102030405060708UL, got64[0]);
+    }
+
+    [TestMethod]
+    public void Spec107_ImplicitMode_MappedBeforeUnpublish_ConnectionAbortedEveryTime()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]));
+
+        f.E.Unpublish();
+
+        AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, new byte[8]));
+        AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, new byte[8]));
+        AssertOutcome(RsmError.ConnectionAborted, () => f.I.Put(0, new byte[8]));
+    }
+
+    [TestMethod]
+    public void Spec107_ExplicitMode_ImplicitlyMappedBeforeUnpublish_Success()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        f.I.SetMode(RsmBarrierMode.Explicit);
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]));
+
+        f.E.Unpublish();
+
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]));
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]));
+    }
+
+    [TestMethod]
+    public void Spec107_ExplicitlyMappedBeforeUnpublish_ImplicitAbortedExplicitSuccess()
+    {
+        Require(ConformanceCapabilities.Mapping, "item 107 covers an explicit mapping made before the unpublish");
+        DefaultFixture f = CreateDefaultFixture();
+        _ = f.I.Map(RsmPermissions.ReadWrite, 0, L);
+
+        f.E.Unpublish();
+
+        AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, new byte[8]));
+        AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, new byte[8]));
+        f.I.SetMode(RsmBarrierMode.Explicit);
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]));
+    }
+
+    [TestMethod]
+    public void Spec107_UnmappedBeforeUnpublish_ConnectionAbortedInBothModes()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment explicitImport = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+        explicitImport.SetMode(RsmBarrierMode.Explicit);
+
+        f.E.Unpublish();
+
+        AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, new byte[8]));
+        AssertOutcome(RsmError.ConnectionAborted, () => explicitImport.Get(0, new byte[8]));
+        AssertOutcome(RsmError.ConnectionAborted, () => explicitImport.Get(0, new byte[8]));
+    }
+
+    [TestMethod]
+    public void Spec108_Put64_WritesConsecutiveValues()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        ulong[] values = [0x1111111111111111UL, 0x2222222222222222UL, 0xFEDCBA9876543210UL];
+
+        AssertOutcome(RsmError.Success, () => f.I.Put64(16, values));
+
+        Span<byte> b = f.B.GetSpan();
+        Assert.AreEqual(0UL, MemoryMarshal.Read<ulong>(b[8..]));
+        Assert.AreEqual(values[0], MemoryMarshal.Read<ulong>(b[16..]));
+        Assert.AreEqual(values[1], MemoryMarshal.Read<ulong>(b[24..]));
+        Assert.AreEqual(values[2], MemoryMarshal.Read<ulong>(b[32..]));
+        Assert.AreEqual(0UL, MemoryMarshal.Read<ulong>(b[40..]));
+    }
+
+    private IImportSegment DisconnectedImport(DefaultFixture f)
+    {
+        IImportSegment import = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+        import.Disconnect();
+        return import;
+    }
+
+    private static unsafe Span<byte> NullBytes(int length) => new((void*)0, length);
+
+    private static unsafe Span<T> NullElements<T>(int length)
+        where T : unmanaged => new((void*)0, length);
+
+    private static byte[] Pattern(int length, int seed)
+    {
+        byte[] data = new byte[length];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = (byte)((i * 31) + seed + (i >> 8));
+        }
+
+        return data;
+    }
 }

@@ -1,6 +1,448 @@
 namespace Rsm.Conformance;
 
-/// <summary>Conformance area Export.</summary>
+/// <summary>
+/// Conformance area Export: <c>rsm_memseg_export_create</c>, <c>rsm_memseg_export_destroy</c> and
+/// <c>rsm_memseg_export_rebind</c> (RSMAPI section 9, items 11-42). Items 12 and 42 are listed in
+/// <see cref="ConformanceCatalogue.NotApplicableInDotNet"/>; items 30, 31 and 36 in <see cref="ConformanceCatalogue.ItemsNeedingPeer"/>.
+/// </summary>
 public abstract class ExportConformanceTests : ConformanceTestBase
 {
+    [TestMethod]
+    public void Spec011_Create_ReleasedController_BadControllerHandle()
+    {
+        IRsmController c = NewController();
+        c.Release();
+
+        // The controller is checked before every argument, so null address and zero length do not matter.
+        AssertOutcome(RsmError.BadControllerHandle, () => c.CreateExportSegment(0, 0).Dispose());
+    }
+
+    [TestMethod]
+    public void Spec011_Create_ReleasedControllerValidArguments_BadControllerHandle()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        c.Release();
+
+        AssertOutcome(RsmError.BadControllerHandle, () => c.CreateExportSegment(b.Address, L).Dispose());
+    }
+
+    [TestMethod]
+    public void Spec013_Create_NullAddressZeroLength_BadAddress()
+    {
+        IRsmController c = NewController();
+
+        AssertOutcome(RsmError.BadAddress, () => c.CreateExportSegment(0, 0).Dispose());
+    }
+
+    [TestMethod]
+    public void Spec014_Create_MisalignedAddressZeroLength_BadLength()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+
+        AssertOutcome(RsmError.BadLength, () => c.CreateExportSegment(b.Address + 1, 0).Dispose());
+    }
+
+    [TestMethod]
+    public void Spec015_Create_MisalignedAddress_BadMemAlignment()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+
+        AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address + 1, L).Dispose());
+    }
+
+    [TestMethod]
+    public void Spec016_Create_LengthNotPageMultiple_BadMemAlignment()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer(5);
+
+        AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address, L + 1).Dispose());
+    }
+
+    [TestMethod]
+    public void Spec017_Create_HalfPageLength_BadMemAlignment()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+
+        AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address, PS / 2).Dispose());
+    }
+
+    [TestMethod]
+    public void Spec018_Create_AfterFailedCreate_SameMemorySucceeds()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address, PS / 2).Dispose());
+
+        // A failed create hands back no segment and leaves nothing bound (the .NET form of *memseg == NULL).
+        IExportSegment e = NewExport(c, b.Address, L);
+
+        Assert.AreEqual(b.Address, e.Address);
+        Assert.AreEqual(L, e.Length);
+        Assert.IsFalse(e.IsPublished);
+    }
+
+    [TestMethod]
+    public void Spec019_Create_LengthAboveMaximum_BadLength()
+    {
+        IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegmentSize = L });
+        RsmPageMemory b = NewBuffer(8);
+        Assert.AreEqual(L, c.GetAttributes().MaxExportSegmentSize);
+
+        // DECISIONS D1: the size limit applies to every controller, loopback included.
+        AssertOutcome(RsmError.BadLength, () => c.CreateExportSegment(b.Address, 2 * L).Dispose());
+    }
+
+    [TestMethod]
+    public void Spec019_Create_LengthAtMaximum_Succeeds()
+    {
+        IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegmentSize = L });
+        RsmPageMemory b = NewBuffer(8);
+
+        IExportSegment e = NewExport(c, b.Address, L);
+
+        Assert.AreEqual(L, e.Length);
+    }
+
+    [TestMethod]
+    public void Spec019_Create_MisalignedLengthAboveMaximum_BadMemAlignment()
+    {
+        IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegmentSize = L });
+        RsmPageMemory b = NewBuffer(8);
+
+        // Alignment is checked before the size limit (DECISIONS F1).
+        AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address, (2 * L) + 1).Dispose());
+    }
+
+    [TestMethod]
+    public void Spec020_Create_UnknownFlagBits_Succeeds()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+
+        IExportSegment e = NewExport(c, b.Address, L, (ExportFlags)0xFFFFFFF0);
+
+        Assert.AreEqual(Id, e.Publish(Id));
+    }
+
+    [TestMethod]
+    public void Spec021_Create_UnmappedRange_BadAddress()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Inconclusive("an unmapped but page-aligned range can only be produced reliably where RsmPageMemory unmaps on dispose (Linux)");
+        }
+
+        IRsmController c = NewController();
+        nint address;
+        using (RsmPageMemory gone = RsmPageMemory.Allocate(L))
+        {
+            address = gone.Address;
+        }
+
+        AssertOutcome(RsmError.BadAddress, () => c.CreateExportSegment(address, L).Dispose());
+    }
+
+    [TestMethod]
+    public void Spec022_Create_BeyondExportQuota_InsufficientMemory()
+    {
+        IRsmController c = NewController(1, new ConformanceNodeOptions { TotalExportSegmentSize = L });
+        RsmPageMemory b1 = NewBuffer();
+        RsmPageMemory b2 = NewBuffer();
+        IExportSegment e1 = NewExport(c, b1.Address, L);
+
+        AssertOutcome(RsmError.InsufficientMemory, () => c.CreateExportSegment(b2.Address, PS).Dispose());
+
+        // Destroy returns the pages to the quota (RSMAPI 3.2, unbind).
+        e1.Destroy();
+        IExportSegment e2 = NewExport(c, b2.Address, L);
+        Assert.AreEqual(L, e2.Length);
+    }
+
+    [TestMethod]
+    public void Spec023_Create_SegmentTableFull_InsufficientResources()
+    {
+        IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegments = 1 });
+        RsmPageMemory b1 = NewBuffer();
+        RsmPageMemory b2 = NewBuffer();
+        IExportSegment e1 = NewExport(c, b1.Address, L);
+
+        AssertOutcome(RsmError.InsufficientResources, () => c.CreateExportSegment(b2.Address, L).Dispose());
+
+        e1.Destroy();
+        IExportSegment e2 = NewExport(c, b2.Address, L);
+        Assert.AreEqual(L, e2.Length);
+    }
+
+    [TestMethod]
+    public void Spec024_Connect_CreatedNotPublished_SegmentNotPublished()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        _ = NewExport(c, b.Address, L);
+
+        AssertOutcome(RsmError.SegmentNotPublished, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose());
+    }
+
+    [TestMethod]
+    public void Spec025_Destroy_DestroyedSegment_BadSegmentHandle()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L);
+        e.Destroy();
+
+        // A destroyed segment is the .NET form of a NULL segment handle (DECISIONS D7).
+        AssertOutcome(RsmError.BadSegmentHandle, e.Destroy);
+    }
+
+    [TestMethod]
+    public void Spec026_Destroy_PollHandleHeld_PollDescriptorInUseAndStillPublished()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        _ = f.E.GetPollHandle();
+
+        AssertOutcome(RsmError.PollDescriptorInUse, f.E.Destroy);
+
+        Assert.IsTrue(f.E.IsPublished);
+        Assert.AreEqual(Id, f.E.SegmentId);
+        IImportSegment second = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+        Assert.AreEqual(L, second.Length);
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]), "the existing importer is not aborted");
+    }
+
+    [TestMethod]
+    public void Spec027_Destroy_AfterReleasePollHandle_Succeeds()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        _ = f.E.GetPollHandle();
+        AssertOutcome(RsmError.PollDescriptorInUse, f.E.Destroy);
+
+        f.E.ReleasePollHandle();
+
+        AssertOutcome(RsmError.Success, f.E.Destroy);
+        AssertOutcome(RsmError.BadSegmentHandle, f.E.Destroy, "second destroy");
+    }
+
+    [TestMethod]
+    public void Spec028_Destroy_PublishedWithMappedImporter_ImporterGetConnectionAborted()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        var data = new byte[16];
+        f.I.Get(0, data);
+
+        AssertOutcome(RsmError.Success, f.E.Destroy);
+
+        AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, data));
+    }
+
+    [TestMethod]
+    public void Spec028_Destroy_Published_IdFreeForNewConnectsAndPublishes()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        f.E.Destroy();
+
+        AssertOutcome(RsmError.SegmentNotPublished, () => f.C.Connect(f.C.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose());
+        RsmPageMemory b2 = NewBuffer();
+        IExportSegment e2 = NewExport(f.C, b2.Address, L);
+        Assert.AreEqual(Id, e2.Publish(Id));
+    }
+
+    [TestMethod]
+    public void Spec028_Destroy_CallerMemoryKeepsContents()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        byte[] pattern = Pattern(64, 0x5A);
+        f.I.Put(0, pattern);
+
+        f.E.Destroy();
+
+        CollectionAssert.AreEqual(pattern, f.B.GetSpan()[..64].ToArray());
+    }
+
+    [TestMethod]
+    public void Spec029_Destroy_NeverPublished_Succeeds()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L);
+
+        AssertOutcome(RsmError.Success, e.Destroy);
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => e.Publish(Id), "publish after destroy (DECISIONS D7)");
+    }
+
+    [TestMethod]
+    public void Spec032_Rebind_DestroyedSegment_BadSegmentHandle()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        RsmPageMemory b2 = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L, ExportFlags.AllowRebind);
+        e.Destroy();
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => e.Rebind(b2.Address, L));
+    }
+
+    [TestMethod]
+    public void Spec033_Rebind_NullAddress_BadAddress()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L, ExportFlags.AllowRebind);
+
+        AssertOutcome(RsmError.BadAddress, () => e.Rebind(0, L));
+    }
+
+    [TestMethod]
+    public void Spec033_Rebind_NullAddressWithoutAllowRebind_BadAddress()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L);
+
+        // The library checks the address before the driver checks the flag (RSMAPI 3.2).
+        AssertOutcome(RsmError.BadAddress, () => e.Rebind(0, L));
+    }
+
+    [TestMethod]
+    public void Spec034_Rebind_WithoutAllowRebind_RebindNotAllowed()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        RsmPageMemory b2 = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L);
+
+        AssertOutcome(RsmError.RebindNotAllowed, () => e.Rebind(b2.Address, L));
+
+        Assert.AreEqual(b.Address, e.Address);
+    }
+
+    [TestMethod]
+    public void Spec035_Rebind_WithoutAllowRebindWrongLength_RebindNotAllowed()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        RsmPageMemory b2 = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L);
+
+        AssertOutcome(RsmError.RebindNotAllowed, () => e.Rebind(b2.Address, 2 * PS));
+    }
+
+    [TestMethod]
+    public void Spec037_Rebind_LengthDiffers_BadLength()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        RsmPageMemory b2 = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L, ExportFlags.AllowRebind);
+
+        AssertOutcome(RsmError.BadLength, () => e.Rebind(b2.Address, 2 * PS));
+
+        Assert.AreEqual(b.Address, e.Address);
+    }
+
+    [TestMethod]
+    public void Spec038_Rebind_MisalignedAddress_BadAddress()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        RsmPageMemory b2 = NewBuffer(5);
+        IExportSegment e = NewExport(c, b.Address, L, ExportFlags.AllowRebind);
+
+        // Rebind has no library alignment check; the page lock reports BAD_ADDR, not BAD_MEM_ALIGNMENT (RSMAPI A15).
+        AssertOutcome(RsmError.BadAddress, () => e.Rebind(b2.Address + 1, L));
+
+        Assert.AreEqual(b.Address, e.Address);
+    }
+
+    [TestMethod]
+    public void Spec039_Rebind_CurrentAddress_SucceedsUnchanged()
+    {
+        DefaultFixture f = CreateDefaultFixture(ExportFlags.AllowRebind);
+        byte[] pattern = Pattern(32, 0x11);
+        pattern.CopyTo(f.B.GetSpan());
+
+        AssertOutcome(RsmError.Success, () => f.E.Rebind(f.B.Address, L));
+
+        Assert.AreEqual(f.B.Address, f.E.Address);
+        Assert.IsTrue(f.E.IsPublished);
+        var read = new byte[32];
+        f.I.Get(0, read);
+        CollectionAssert.AreEqual(pattern, read);
+    }
+
+    [TestMethod]
+    public void Spec040_Rebind_NonZeroOffset_Ignored()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        RsmPageMemory b2 = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L, ExportFlags.AllowRebind);
+
+        AssertOutcome(RsmError.Success, () => e.Rebind(b2.Address, L, 12345));
+
+        Assert.AreEqual(b2.Address, e.Address);
+        Assert.AreEqual(L, e.Length);
+    }
+
+    [TestMethod]
+    public void Spec041_Rebind_PublishedAndConnected_ImporterNotAborted()
+    {
+        DefaultFixture f = CreateDefaultFixture(ExportFlags.AllowRebind);
+        RsmPageMemory b2 = NewBuffer();
+        byte[] pattern = Pattern(64, 0x21);
+        pattern.CopyTo(b2.GetSpan());
+        var before = new byte[64];
+        f.I.Get(0, before);
+
+        AssertOutcome(RsmError.Success, () => f.E.Rebind(b2.Address, L));
+
+        Assert.IsTrue(f.E.IsPublished);
+        Assert.AreEqual(b2.Address, f.E.Address);
+        var after = new byte[64];
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, after), "implicit-mode get after rebind");
+        AssertOutcome(RsmError.Success, f.Bar.Close, "the barrier sees no abort");
+    }
+
+    [TestMethod]
+    public void Spec041_Rebind_PublishedAndConnected_ImporterSeesNewMemory()
+    {
+        DefaultFixture f = CreateDefaultFixture(ExportFlags.AllowRebind);
+        if ((f.C.GetAttributes().Capabilities & RsmCapabilities.TransparentRebind) == 0)
+        {
+            Assert.Inconclusive($"{Harness.ProviderName} does not report TransparentRebind on this platform (DECISIONS D4)");
+        }
+
+        RsmPageMemory b2 = NewBuffer();
+        byte[] pattern = Pattern(64, 0x31);
+        pattern.CopyTo(b2.GetSpan());
+        f.I.Get(0, new byte[8]);
+
+        f.E.Rebind(b2.Address, L);
+
+        // DECISIONS D4: importers, mapped ones included, observe the new backing memory.
+        var read = new byte[64];
+        f.I.Get(0, read);
+        CollectionAssert.AreEqual(pattern, read);
+        byte[] written = Pattern(16, 0x41);
+        f.I.Put((long)PS, written);
+        CollectionAssert.AreEqual(written, b2.GetSpan().Slice((int)PS, 16).ToArray());
+    }
+
+    private static byte[] Pattern(int length, byte seed)
+    {
+        var bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)(seed + (i * 7));
+        }
+
+        return bytes;
+    }
 }

@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using Rsm.Benchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(LoopbackGetPutBenchmarks).Assembly).Run(args);

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Builds the checklist-item x provider matrix of docs/conformance.md from TRX files.
+
+Usage: conformance-matrix.py <trx-dir> <catalogue.cs> > matrix.md
+An item passes on a provider when at least one of its SpecNNN_ tests passed there and none failed;
+it is skipped when its tests were all skipped (the reason is the first skip message), and
+not applicable when it has no test and the suite's catalogue names it with a reason.
+"""
+import glob
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+NS = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+AREAS = ["Controller", "Export", "Publish", "Import", "DataAccess", "ScatterGather", "Map",
+         "Barrier", "Events", "LockOperations", "Lifetime", "Compliance"]
+
+
+def provider_of(class_name):
+    simple = class_name.rsplit(".", 1)[-1]
+    for area in AREAS:
+        suffix = area + "ConformanceTests"
+        if simple.endswith(suffix):
+            return simple[: -len(suffix)]
+    return None
+
+
+def main():
+    trx_dir, catalogue = sys.argv[1], sys.argv[2]
+    results = {}  # (item, provider) -> list of (outcome, message)
+    providers = set()
+    for path in glob.glob(f"{trx_dir}/**/*.trx", recursive=True):
+        root = ET.parse(path).getroot()
+        classes = {}
+        for ut in root.iterfind(".//t:UnitTest", NS):
+            tm = ut.find("t:TestMethod", NS)
+            classes[ut.get("id")] = tm.get("className")
+        for r in root.iterfind(".//t:UnitTestResult", NS):
+            name = r.get("testName").split(".")[-1]
+            m = re.match(r"Spec(\d{3})_", name)
+            provider = provider_of(classes.get(r.get("testId"), ""))
+            if not m or not provider:
+                continue
+            providers.add(provider)
+            msg = r.find(".//t:Output/t:ErrorInfo/t:Message", NS)
+            text = (msg.text or "").strip() if msg is not None else ""
+            results.setdefault((int(m.group(1)), provider), []).append((r.get("outcome"), text))
+
+    not_applicable = {}
+    source = open(catalogue, encoding="utf-8").read()
+    for m in re.finditer(r"\[\s*(\d+)\s*\]\s*=\s*\"((?:[^\"\\]|\\.)*)\"", source):
+        not_applicable.setdefault(int(m.group(1)), m.group(2))
+
+    providers = sorted(providers)
+    items = sorted({i for i, _ in results} | set(not_applicable) | set(range(1, 163)))
+    counts = {p: {"pass": 0, "skip": 0, "fail": 0, "n/a": 0} for p in providers}
+    lines = ["| item | " + " | ".join(providers) + " | note |", "|---:|" + "---|" * len(providers) + "---|"]
+    for item in items:
+        cells, notes = [], []
+        for p in providers:
+            outcomes = results.get((item, p), [])
+            if any(o in ("Failed", "Error", "Timeout", "Aborted") for o, _ in outcomes):
+                cell = "FAIL"
+                counts[p]["fail"] += 1
+            elif any(o == "Passed" for o, _ in outcomes):
+                cell = "pass"
+                counts[p]["pass"] += 1
+                skipped = [t for o, t in outcomes if o != "Passed"]
+                if skipped:
+                    notes.append(f"{p}: partly skipped: {skipped[0]}")
+            elif outcomes:
+                cell = "skipped"
+                counts[p]["skip"] += 1
+                notes.append(f"{p}: {outcomes[0][1]}")
+            elif item in not_applicable:
+                cell = "n/a"
+                counts[p]["n/a"] += 1
+                notes.append(not_applicable[item])
+            else:
+                cell = "missing"
+            cells.append(cell)
+        note = "; ".join(dict.fromkeys(n.replace("|", "/").replace("\n", " ") for n in notes))
+        lines.append(f"| {item} | " + " | ".join(cells) + f" | {note} |")
+    print("\n".join(lines))
+    print()
+    for p in providers:
+        c = counts[p]
+        print(f"- {p}: {c['pass']} items pass, {c['skip']} skipped, {c['n/a']} not applicable, {c['fail']} fail.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+namespace Rsm;
+
+/// <summary>
+/// The Rsm configuration: the named controllers. Bound from the <c>Rsm</c> configuration section
+/// (<c>Rsm:Controllers:&lt;name&gt;</c>) or built in code.
+/// </summary>
+public sealed class RsmOptions
+{
+    /// <summary>The controllers by name (<c>loopback</c>, <c>shm0</c>, <c>tcp0</c>, ...); names compare case-insensitively. Empty by default.</summary>
+    public Dictionary<string, RsmControllerOptions> Controllers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Adds or replaces the controller <paramref name="name"/>.</summary>
+    /// <param name="name">The controller name.</param>
+    /// <param name="provider">The provider name (<c>Loopback</c>, <c>SharedMemory</c>, <c>Tcp</c>).</param>
+    /// <param name="settings">Provider-specific settings as configuration keys and values (for example <c>NodeId</c> or <c>Nodes:2</c>), or <see langword="null"/>.</param>
+    /// <returns>These options, for chaining.</returns>
+    public RsmOptions AddController(string name, string provider, IDictionary<string, string?>? settings = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(provider);
+        var controller = new RsmControllerOptions { Provider = provider };
+        if (settings is not null)
+        {
+            foreach (KeyValuePair<string, string?> setting in settings)
+            {
+                controller.Values[setting.Key] = setting.Value;
+            }
+        }
+
+        Controllers[name] = controller;
+        return this;
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Rsm;
+using Rsm.DependencyInjection;
+using Rsm.Engine;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Rsm: the controller factory (<see cref="IRsmControllerFactory"/>), its options and the named controllers as keyed services.</summary>
+public static class RsmServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers Rsm with controllers bound from <paramref name="configuration"/>, normally the <c>Rsm</c> section:
+    /// <c>Controllers:&lt;name&gt;:Provider</c> picks a controller's provider and the rest of its section is the provider's settings.
+    /// Every configured controller is also a keyed <see cref="IRsmController"/> service under its name. Calling it again is harmless.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The Rsm configuration section.</param>
+    /// <returns>A builder on which provider packages chain their registration.</returns>
+    public static IRsmBuilder AddRsm(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<RsmOptions>().Configure(options => RsmOptionsBinder.Bind(configuration, options));
+        foreach (IConfigurationSection controller in RsmOptionsBinder.GetControllerSections(configuration))
+        {
+            AddKeyedController(services, controller.Key);
+        }
+
+        return AddCore(services);
+    }
+
+    /// <summary>
+    /// Registers Rsm with controllers defined in code. <paramref name="configure"/> runs once, at registration; every
+    /// controller it defines is also a keyed <see cref="IRsmController"/> service under its name. Calling it again is harmless.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Defines the controllers, for example <c>o =&gt; o.AddController("loopback", "Loopback")</c>.</param>
+    /// <returns>A builder on which provider packages chain their registration.</returns>
+    public static IRsmBuilder AddRsm(this IServiceCollection services, Action<RsmOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        var defined = new RsmOptions();
+        configure(defined);
+        services.AddOptions<RsmOptions>().Configure(options => RsmOptionsBinder.Merge(defined, options));
+        foreach (string name in defined.Controllers.Keys)
+        {
+            AddKeyedController(services, name);
+        }
+
+        return AddCore(services);
+    }
+
+    private static RsmBuilder AddCore(IServiceCollection services)
+    {
+        services.TryAddSingleton<IRsmControllerFactory>(static sp => new RsmControllerFactory(
+            sp.GetRequiredService<IOptions<RsmOptions>>().Value,
+            sp.GetServices<IRsmProvider>(),
+            sp.GetService<ILoggerFactory>()));
+        return new RsmBuilder(services);
+    }
+
+    private static void AddKeyedController(IServiceCollection services, string name) =>
+        services.TryAddKeyedSingleton<IRsmController>(
+            name,
+            static (sp, key) => sp.GetRequiredService<IRsmControllerFactory>().GetController((string)key!));
+}

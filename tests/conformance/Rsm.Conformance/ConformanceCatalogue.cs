@@ -1,0 +1,96 @@
+namespace Rsm.Conformance;
+
+/// <summary>
+/// The checklist items of RSMAPI section 9 that the suite does not turn into tests, each with the reason:
+/// checks a .NET signature makes impossible (DECISIONS D9), and checks that need a peer process, another uid or
+/// handles that cross processes, which the suite cannot drive yet (DECISIONS F13).
+/// Area files may add entries through the partial hooks <see cref="AddNotApplicable"/> and <see cref="AddItemsNeedingPeer"/>.
+/// </summary>
+public static partial class ConformanceCatalogue
+{
+    private const string NullOutPointer = "DECISIONS D9: the C form passes a NULL out-pointer; ";
+    private const string NullAccessList = "DECISIONS D9: the C form passes a NULL access list with a non-zero length; the .NET access list is a ReadOnlySpan<RsmAccessEntry> that carries its own length, so a null list with length > 0 cannot be expressed";
+    private const string WrongHandleType = "DECISIONS D9: the C form passes a handle of the other kind; the .NET signature is typed, so the call does not compile";
+
+    private static readonly (int Item, string Reason)[] s_notApplicable =
+    [
+        (1, NullOutPointer + "IRsmControllerFactory.GetController returns the controller instead of writing it through a pointer."),
+        (8, NullOutPointer + "IRsmController.GetAttributes returns the attributes instead of writing them through a pointer."),
+        (12, NullOutPointer + "IRsmController.CreateExportSegment returns the segment instead of writing it through a pointer."),
+        (42, WrongHandleType + ": Rebind is a member of IExportSegment and cannot be called on an import segment."),
+        (43, NullOutPointer + "IExportSegment.Publish takes the segment id by value and returns the id used, so there is no segment_id pointer to be NULL."),
+        (44, NullOutPointer + "IExportSegment.Publish has no segment_id pointer; the id-before-handle order cannot be observed. The destroyed-handle part is item 45."),
+        (46, NullAccessList + "."),
+        (48, WrongHandleType + ": Publish is a member of IExportSegment and cannot be called on an import segment."),
+        (57, NullAccessList + " (the NULL-list part of item 57; the NOT_CREATOR part needs a handle in another process, see ItemsNeedingPeer)."),
+        (68, NullAccessList + " (the NULL-list part of item 68; the state-before-access-list order is tested with an invalid non-empty list)."),
+        (69, NullAccessList + "."),
+        (96, WrongHandleType + ": get is a member of IImportSegment and cannot be called on an export segment."),
+        (120, WrongHandleType + ": Map is a member of IImportSegment and cannot be called on an export segment."),
+        (133, "DECISIONS D9: open, order, close and destroy are members of RsmBarrier, so there is no barrier pointer to be NULL; the NULL-barrier part of item 131 (InitBarrier with a null barrier) stays testable."),
+        (155, NullOutPointer + "IRsmController.CreateLocalMemoryHandle returns the handle instead of writing it through a pointer (the NULL l_handle part of item 155; its other parts stay testable)."),
+        (158, NullOutPointer + "IRsmController.GetInterconnectTopology returns the topology, so BAD_TOPOLOGY_PTR (2) cannot be provoked, and the managed result has no interior pointers or free function (the NULL topology part of item 158; the local node id part stays testable)."),
+    ];
+
+    private static readonly (int Item, ConformanceCapabilities Needs, string Reason)[] s_needingPeer =
+    [
+        (30, ConformanceCapabilities.SecondProcess, "destroy by a process other than the creator needs the segment handle in a second process."),
+        (31, ConformanceCapabilities.SecondProcess, "the exit of the exporting process can only be observed from a second process."),
+        (36, ConformanceCapabilities.CrossProcessHandles, "NOT_CREATOR (12) from rebind needs the segment handle in a process other than the creator (DECISIONS F13)."),
+        (57, ConformanceCapabilities.CrossProcessHandles, "NOT_CREATOR (12) from publish needs the segment handle in a process other than the creator (DECISIONS F13)."),
+        (62, ConformanceCapabilities.CrossProcessHandles, "NOT_CREATOR (12) from unpublish needs the segment handle in a process other than the creator (DECISIONS F13)."),
+        (70, ConformanceCapabilities.CrossProcessHandles, "NOT_CREATOR (12) from republish needs the segment handle in a process other than the creator (DECISIONS F13)."),
+        (81, ConformanceCapabilities.SecondUid, "the group-member and other parts need an importer under another uid; the same-uid part is tested."),
+        (82, ConformanceCapabilities.SecondUid, "the different-uid parts need an importer under another uid; the same-uid part is tested."),
+        (83, ConformanceCapabilities.SecondUid, "needs an importer under another uid and an exporter running with umask 077."),
+    ];
+
+    private static readonly Dictionary<int, string> s_notApplicableItems = BuildNotApplicable();
+
+    private static readonly (Dictionary<int, ConformanceCapabilities> Needs, Dictionary<int, string> Reasons) s_peerItems = BuildNeedingPeer();
+
+    /// <summary>Items that are not applicable in .NET, with the reason (the item number is that of RSMAPI section 9).
+    /// An item listed here may still have tests for its other parts; the reason says which part is meant.</summary>
+    public static IReadOnlyDictionary<int, string> NotApplicableInDotNet => s_notApplicableItems;
+
+    /// <summary>Items (or parts of items) whose tests need a peer the suite cannot drive yet, with the capability they need.</summary>
+    public static IReadOnlyDictionary<int, ConformanceCapabilities> ItemsNeedingPeer => s_peerItems.Needs;
+
+    /// <summary>Why each item of <see cref="ItemsNeedingPeer"/> needs a peer.</summary>
+    public static IReadOnlyDictionary<int, string> ItemsNeedingPeerReasons => s_peerItems.Reasons;
+
+    /// <summary>Lets another part of this class add not-applicable items.</summary>
+    /// <param name="entries">Item number to reason.</param>
+    static partial void AddNotApplicable(IDictionary<int, string> entries);
+
+    /// <summary>Lets another part of this class add items needing a peer.</summary>
+    /// <param name="needs">Item number to the capability needed.</param>
+    /// <param name="reasons">Item number to reason.</param>
+    static partial void AddItemsNeedingPeer(IDictionary<int, ConformanceCapabilities> needs, IDictionary<int, string> reasons);
+
+    private static Dictionary<int, string> BuildNotApplicable()
+    {
+        var entries = new Dictionary<int, string>();
+        foreach ((int item, string reason) in s_notApplicable)
+        {
+            entries.Add(item, reason);
+        }
+
+        AddNotApplicable(entries);
+        return entries;
+    }
+
+    private static (Dictionary<int, ConformanceCapabilities> Needs, Dictionary<int, string> Reasons) BuildNeedingPeer()
+    {
+        var needs = new Dictionary<int, ConformanceCapabilities>();
+        var why = new Dictionary<int, string>();
+        foreach ((int item, ConformanceCapabilities capability, string reason) in s_needingPeer)
+        {
+            needs.Add(item, capability);
+            why.Add(item, reason);
+        }
+
+        AddItemsNeedingPeer(needs, why);
+        return (needs, why);
+    }
+}
