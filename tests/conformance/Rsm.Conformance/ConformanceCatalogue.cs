@@ -24,7 +24,7 @@ public static partial class ConformanceCatalogue
         (48, WrongHandleType + ": Publish is a member of IExportSegment and cannot be called on an import segment."),
         (57, NullAccessList + " (the NULL-list part of item 57; the NOT_CREATOR part needs a handle in another process, see ItemsNeedingPeer)."),
         (68, NullAccessList + " (the NULL-list part of item 68; the state-before-access-list order is tested with an invalid non-empty list)."),
-        (69, NullAccessList + "."),
+        (69, NullAccessList + " (the NULL-list form of item 69; BadAccessList from republish on a published segment is tested with an invalid non-empty list)."),
         (96, WrongHandleType + ": get is a member of IImportSegment and cannot be called on an export segment."),
         (120, WrongHandleType + ": Map is a member of IImportSegment and cannot be called on an export segment."),
         (133, "DECISIONS D9: open, order, close and destroy are members of RsmBarrier, so there is no barrier pointer to be NULL; the NULL-barrier part of item 131 (InitBarrier with a null barrier) stays testable."),

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 
 namespace Rsm.Conformance;
@@ -79,7 +80,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
     {
         var barrier = new RsmBarrier();
 
-        AssertOutcome(RsmError.BarrierUninitialized, () => barrier.CloseAsync().AsTask().Wait(TimeSpan.FromSeconds(30)));
+        AssertOutcome(RsmError.BarrierUninitialized, () => CloseAsyncBounded(barrier));
     }
 
     [TestMethod]
@@ -108,7 +109,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.Put32(0, new uint[] { 0xCAFEF00Du }));
         AssertOutcome(RsmError.Success, f.Bar.Order);
         AssertOutcome(RsmError.Success, f.Bar.Close);
-        AssertOutcome(RsmError.Success, () => f.Bar.CloseAsync().AsTask().Wait(TimeSpan.FromSeconds(30)));
+        AssertOutcome(RsmError.Success, () => CloseAsyncBounded(f.Bar));
 
         Assert.AreEqual(0xCAFEF00Du, MemoryMarshal.Read<uint>(f.B.GetSpan()));
     }
@@ -133,7 +134,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         f.E.Unpublish();
 
         AssertOutcome(RsmError.ConnectionAborted, f.Bar.Close);
-        AssertOutcome(RsmError.ConnectionAborted, () => f.Bar.CloseAsync().AsTask().Wait(TimeSpan.FromSeconds(30)));
+        AssertOutcome(RsmError.ConnectionAborted, () => CloseAsyncBounded(f.Bar));
     }
 
     [TestMethod]
@@ -274,47 +275,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         f.I.InitBarrier(RsmBarrierType.Node, goneBarrier);
         bool mapping = (Harness.Capabilities & ConformanceCapabilities.Mapping) != 0;
 
-        var calls = new List<(string Name, Action Call)>
-        {
-            ("get16 offset 1", () => f.I.Get16(1, new ushort[1])),
-            ("get32 offset 2", () => f.I.Get32(2, new uint[1])),
-            ("get64 offset 4", () => f.I.Get64(4, new ulong[1])),
-            ("put16 offset 1", () => f.I.Put16(1, new ushort[1])),
-            ("put32 offset 6", () => f.I.Put32(6, new uint[1])),
-            ("put64 offset 12", () => f.I.Put64(12, new ulong[1])),
-            ("get16 odd pointer", () => f.I.Get16(0, MemoryMarshal.Cast<byte, ushort>(local.GetSpan().Slice(1, 4)))),
-            ("put64 pointer 4 mod 8", () => f.I.Put64(0, MemoryMarshal.Cast<byte, ulong>(local.GetSpan().Slice(4, 8)))),
-            ("close never opened", unopened.Close),
-            ("close fixture barrier never opened", f.Bar.Close),
-            ("disconnected get", () => gone.Get(0, new byte[1])),
-            ("disconnected get64 offset 4", () => gone.Get64(4, new ulong[1])),
-            ("disconnected put", () => gone.Put(0, new byte[1])),
-            ("disconnected getv", () => gone.GetV(new RsmScatterGather { Vectors = { RsmIoVector.FromAddress(local.Address, 0, 8) } })),
-            ("disconnected unmap", gone.Unmap),
-            ("disconnected get mode", () => gone.GetMode()),
-            ("disconnected set mode", () => gone.SetMode(RsmBarrierMode.Explicit)),
-            ("disconnected signal post", () => gone.SignalPost()),
-            ("disconnected signal wait", () => gone.SignalWait(0)),
-            ("disconnected barrier open", goneBarrier.Open),
-            ("disconnected barrier close", goneBarrier.Close),
-            ("disconnected disconnect", gone.Disconnect),
-        };
-        if (mapping)
-        {
-            calls.Add(("disconnected map", () => gone.Map(RsmPermissions.ReadWrite, 0, PS)));
-        }
-
-        f.I.Disconnect();
-        f.E.Unpublish();
-        calls.Add(("aborted get", () => aborted.Get(0, new byte[1])));
-        calls.Add(("aborted close", unopened.Close));
-        calls.Add(("aborted getv", () => aborted.GetV(new RsmScatterGather { Vectors = { RsmIoVector.FromAddress(local.Address, 0, 8) } })));
-        if (mapping)
-        {
-            calls.Add(("aborted map", () => aborted.Map(RsmPermissions.ReadWrite, 0, PS)));
-        }
-
-        foreach ((string name, Action call) in calls)
+        void Check(string name, Action call)
         {
             RsmError outcome = Outcome(call);
             Assert.AreNotEqual(RsmError.BarrierNotOpened, outcome, name);
@@ -322,6 +283,57 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
             Assert.AreNotEqual(RsmError.SegmentNotConnected, outcome, name);
             Assert.AreNotEqual(RsmError.LocksNotSupported, outcome, name);
             Assert.AreNotEqual(RsmError.LocksNotEnabled, outcome, name);
+        }
+
+        Check("get16 offset 1", () => f.I.Get16(1, new ushort[1]));
+        Check("get32 offset 2", () => f.I.Get32(2, new uint[1]));
+        Check("get64 offset 4", () => f.I.Get64(4, new ulong[1]));
+        Check("put16 offset 1", () => f.I.Put16(1, new ushort[1]));
+        Check("put32 offset 6", () => f.I.Put32(6, new uint[1]));
+        Check("put64 offset 12", () => f.I.Put64(12, new ulong[1]));
+        Check("get16 odd pointer", () => f.I.Get16(0, MemoryMarshal.Cast<byte, ushort>(local.GetSpan().Slice(1, 4))));
+        Check("put64 pointer 4 mod 8", () => f.I.Put64(0, MemoryMarshal.Cast<byte, ulong>(local.GetSpan().Slice(4, 8))));
+        Check("close never opened", unopened.Close);
+        Check("close fixture barrier never opened", f.Bar.Close);
+        Check("disconnected get", () => gone.Get(0, new byte[1]));
+        Check("disconnected get64 offset 4", () => gone.Get64(4, new ulong[1]));
+        Check("disconnected put", () => gone.Put(0, new byte[1]));
+        Check("disconnected getv", () => gone.GetV(new RsmScatterGather { Vectors = { RsmIoVector.FromAddress(local.Address, 0, 8) } }));
+        Check("disconnected unmap", gone.Unmap);
+        Check("disconnected get mode", () => gone.GetMode());
+        Check("disconnected set mode", () => gone.SetMode(RsmBarrierMode.Explicit));
+        Check("disconnected signal post", () => gone.SignalPost());
+        Check("disconnected signal wait", () => gone.SignalWait(0));
+        Check("disconnected disconnect", gone.Disconnect);
+        if (mapping)
+        {
+            Check("disconnected map", () => gone.Map(RsmPermissions.ReadWrite, 0, PS));
+        }
+
+        f.I.Disconnect();
+        Check("barrier of a disconnected import: open", goneBarrier.Open);
+        Check("barrier of a disconnected import: close", goneBarrier.Close);
+
+        f.E.Unpublish();
+        Check("aborted get", () => aborted.Get(0, new byte[1]));
+        Check("aborted close", unopened.Close);
+        Check("aborted getv", () => aborted.GetV(new RsmScatterGather { Vectors = { RsmIoVector.FromAddress(local.Address, 0, 8) } }));
+        if (mapping)
+        {
+            Check("aborted map", () => aborted.Map(RsmPermissions.ReadWrite, 0, PS));
+        }
+    }
+
+    private static void CloseAsyncBounded(RsmBarrier barrier)
+    {
+        Task close = barrier.CloseAsync().AsTask();
+        try
+        {
+            Assert.IsTrue(close.Wait(TimeSpan.FromSeconds(30)), "CloseAsync did not complete within 30 s");
+        }
+        catch (AggregateException ex) when (ex.InnerException is RsmException inner)
+        {
+            ExceptionDispatchInfo.Throw(inner);
         }
     }
 

@@ -135,7 +135,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
     [TestMethod]
     public void Spec158_GetInterconnectTopology_LocalNodeIdIsControllers()
     {
-        IRsmController c = NewController(3);
+        IRsmController c = NewController();
 
         RsmTopology topology = c.GetInterconnectTopology();
 

@@ -1,6 +1,481 @@
+using System.IO.Pipes;
+using System.Runtime.ExceptionServices;
+using Microsoft.Win32.SafeHandles;
+
 namespace Rsm.Conformance;
 
-/// <summary>Conformance area Events.</summary>
+/// <summary>Conformance area Events: signal post and wait, poll handles and multi-waits (RSMAPI 3.8, items 142-153, with DECISIONS F8, F9).</summary>
 public abstract class EventsConformanceTests : ConformanceTestBase
 {
+    /// <summary>A bound for waits that are expected to find an event already pending.</summary>
+    private const int PendingTimeoutMs = 10_000;
+
+    [TestMethod]
+    public void Spec142_DisconnectedImport_PostAndWaitBadSegmentHandle()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment gone = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+        gone.Disconnect();
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => gone.SignalPost());
+        AssertOutcome(RsmError.BadSegmentHandle, () => gone.SignalWait(0));
+        AssertOutcome(RsmError.BadSegmentHandle, () => WaitBounded(gone.SignalWaitAsync(0).AsTask()));
+    }
+
+    [TestMethod]
+    public void Spec142_DestroyedExport_PostAndWaitBadSegmentHandle()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L);
+        e.Destroy();
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => e.SignalPost());
+        AssertOutcome(RsmError.BadSegmentHandle, () => e.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec143_ImporterPost_ExporterWaitSucceedsOnceThenTimeout()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.Success, () => f.I.SignalPost());
+
+        AssertOutcome(RsmError.Success, () => f.E.SignalWait(1000));
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec143_ImporterPost_ExporterAsyncWaitSucceeds()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        f.I.SignalPost();
+
+        AssertOutcome(RsmError.Success, () => WaitBounded(f.E.SignalWaitAsync(PendingTimeoutMs).AsTask()));
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec143_ImporterPostFromAnotherThread_BlockedExporterWaitSucceeds()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmError waited = RsmError.InternalError;
+        var waiter = new Thread(() => waited = Outcome(() => f.E.SignalWait(PendingTimeoutMs)));
+        waiter.Start();
+
+        f.I.SignalPost();
+
+        Assert.IsTrue(waiter.Join(TimeSpan.FromSeconds(30)), "the waiter did not finish");
+        Assert.AreEqual(RsmError.Success, waited);
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec144_ExporterPostTwoImportersSameNode_EachWaitSucceedsOnce()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment second = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+
+        AssertOutcome(RsmError.Success, () => f.E.SignalPost());
+
+        AssertOutcome(RsmError.Success, () => f.I.SignalWait(PendingTimeoutMs));
+        AssertOutcome(RsmError.Success, () => second.SignalWait(PendingTimeoutMs));
+        AssertOutcome(RsmError.Timeout, () => f.I.SignalWait(0));
+        AssertOutcome(RsmError.Timeout, () => second.SignalWait(0));
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec144_ExporterPostImportersOnTwoNodes_EachWaitSucceedsOnce()
+    {
+        Require(ConformanceCapabilities.SecondNode, "item 144 posts to importers on two nodes");
+        IRsmController exporterNode = NewController(1);
+        IRsmController otherNode = NewController(2);
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(exporterNode, b.Address, L);
+        e.Publish(Id);
+        IImportSegment local = NewImport(exporterNode, exporterNode.LocalNodeId, Id, RsmPermissions.ReadWrite);
+        IImportSegment remote = NewImport(otherNode, exporterNode.LocalNodeId, Id, RsmPermissions.ReadWrite);
+
+        AssertOutcome(RsmError.Success, () => e.SignalPost());
+
+        AssertOutcome(RsmError.Success, () => local.SignalWait(PendingTimeoutMs));
+        AssertOutcome(RsmError.Success, () => remote.SignalWait(PendingTimeoutMs));
+        AssertOutcome(RsmError.Timeout, () => local.SignalWait(0));
+        AssertOutcome(RsmError.Timeout, () => remote.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec145_ThreePosts_ThreeWaitsThenTimeout()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.Success, () => f.I.SignalPost(RsmSignalFlags.NoAccumulate));
+        AssertOutcome(RsmError.Success, () => f.I.SignalPost(RsmSignalFlags.NoAccumulate));
+        AssertOutcome(RsmError.Success, () => f.I.SignalPost());
+
+        AssertOutcome(RsmError.Success, () => f.E.SignalWait(PendingTimeoutMs));
+        AssertOutcome(RsmError.Success, () => f.E.SignalWait(PendingTimeoutMs));
+        AssertOutcome(RsmError.Success, () => f.E.SignalWait(PendingTimeoutMs));
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec145_ExporterThreePosts_ImporterThreeWaitsThenTimeout()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        for (int i = 0; i < 3; i++)
+        {
+            AssertOutcome(RsmError.Success, () => f.E.SignalPost(RsmSignalFlags.NoAccumulate));
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            AssertOutcome(RsmError.Success, () => f.I.SignalWait(PendingTimeoutMs), $"wait {i + 1}");
+        }
+
+        AssertOutcome(RsmError.Timeout, () => f.I.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec146_ImporterPostAfterUnpublish_SuccessAndExporterWaitTimesOut()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        f.E.Unpublish();
+
+        AssertOutcome(RsmError.Success, () => f.I.SignalPost());
+
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec147_ExporterPostWithoutImporters_Success()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L);
+        e.Publish(Id);
+
+        AssertOutcome(RsmError.Success, () => e.SignalPost());
+        AssertOutcome(RsmError.Success, () => e.SignalPost(RsmSignalFlags.NoAccumulate));
+    }
+
+    [TestMethod]
+    public void Spec147_UnpublishedExporterPost_Success()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L);
+
+        AssertOutcome(RsmError.Success, () => e.SignalPost());
+    }
+
+    [TestMethod]
+    public void Spec148_GetPollHandle_DestroyedExport_BadSegmentHandle()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L);
+        e.Destroy();
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => e.GetPollHandle());
+    }
+
+    [TestMethod]
+    public void Spec148_GetPollHandle_DisconnectedImport_BadSegmentHandle()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment gone = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+        gone.Disconnect();
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => gone.GetPollHandle());
+    }
+
+    [TestMethod]
+    public void Spec148_GetPollHandle_EventsReadNormal()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPollHandle? p = null;
+
+        AssertOutcome(RsmError.Success, () => p = f.E.GetPollHandle());
+
+        Assert.IsNotNull(p);
+        Assert.AreEqual(RsmPollEvents.ReadNormal, p.Events);
+        Assert.AreSame(f.E, p.Segment);
+        Assert.AreEqual(RsmPollEvents.ReadNormal, RsmPollEntry.ForHandle(p).Events);
+        f.E.ReleasePollHandle();
+    }
+
+    [TestMethod]
+    public void Spec148_GetPollHandleTwice_TwoReleasesBeforeDestroy()
+    {
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L);
+        e.Publish(Id);
+        RsmPollHandle first = e.GetPollHandle();
+        RsmPollHandle second = e.GetPollHandle();
+
+        Assert.AreSame(first, second);
+        AssertOutcome(RsmError.PollDescriptorInUse, e.Destroy);
+        Assert.IsTrue(e.IsPublished, "a refused destroy leaves the segment published");
+        e.ReleasePollHandle();
+        AssertOutcome(RsmError.PollDescriptorInUse, e.Destroy);
+        e.ReleasePollHandle();
+        AssertOutcome(RsmError.Success, e.Destroy);
+    }
+
+    [TestMethod]
+    public void Spec149_ReleasePollHandle_DestroyedOrDisconnected_BadSegmentHandle()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPageMemory b2 = NewBuffer();
+        IExportSegment e2 = NewExport(f.C, b2.Address, L);
+        e2.Destroy();
+        IImportSegment gone = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+        gone.Disconnect();
+
+        AssertOutcome(RsmError.BadSegmentHandle, e2.ReleasePollHandle);
+        AssertOutcome(RsmError.BadSegmentHandle, gone.ReleasePollHandle);
+    }
+
+    [TestMethod]
+    public void Spec149_ReleasePollHandle_CountZero_Success()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.Success, f.E.ReleasePollHandle);
+        AssertOutcome(RsmError.Success, f.I.ReleasePollHandle);
+        AssertOutcome(RsmError.Success, f.I.ReleasePollHandle);
+        AssertOutcome(RsmError.Success, f.I.Disconnect);
+    }
+
+    [TestMethod]
+    public void Spec150_WaitOverHandleAndPipe_ImporterPost_OneReadyReadNormal()
+    {
+        RequireLinuxPipes();
+        DefaultFixture f = CreateDefaultFixture();
+        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
+        using SafePipeHandle readEnd = pipe.ClientSafePipeHandle;
+        RsmPollHandle p = f.E.GetPollHandle();
+        Defer(f.E.ReleasePollHandle);
+        f.I.SignalPost();
+        Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p), RsmPollEntry.ForDescriptor(ReadDescriptor(readEnd), RsmPollEvents.In)];
+
+        int n = RsmPoll.Wait(entries, PendingTimeoutMs);
+
+        Assert.AreEqual(1, n);
+        Assert.AreEqual(RsmPollEvents.ReadNormal, entries[0].ReturnedEvents);
+        Assert.AreEqual(RsmPollEvents.None, entries[1].ReturnedEvents);
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec150_WaitOverHandleOnly_ImporterPost_OneReady()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPollHandle p = f.E.GetPollHandle();
+        Defer(f.E.ReleasePollHandle);
+        f.I.SignalPost();
+        Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p)];
+
+        int n = RsmPoll.Wait(entries, PendingTimeoutMs);
+
+        Assert.AreEqual(1, n);
+        Assert.AreEqual(RsmPollEvents.ReadNormal, entries[0].ReturnedEvents);
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec151_WaitOverHandleAndReadablePipe_NoEvent_PipeReported()
+    {
+        RequireLinuxPipes();
+        DefaultFixture f = CreateDefaultFixture();
+        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
+        using SafePipeHandle readEnd = pipe.ClientSafePipeHandle;
+        pipe.WriteByte(0x21);
+        pipe.Flush();
+        RsmPollHandle p = f.E.GetPollHandle();
+        Defer(f.E.ReleasePollHandle);
+        Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p), RsmPollEntry.ForDescriptor(ReadDescriptor(readEnd), RsmPollEvents.In)];
+
+        int n = RsmPoll.Wait(entries, PendingTimeoutMs);
+
+        Assert.AreEqual(1, n);
+        Assert.AreEqual(RsmPollEvents.None, entries[0].ReturnedEvents);
+        Assert.AreEqual(RsmPollEvents.In, entries[1].ReturnedEvents);
+    }
+
+    [TestMethod]
+    public void Spec151_WaitOverHandleAndReadablePipe_WithEvent_BothReported()
+    {
+        RequireLinuxPipes();
+        DefaultFixture f = CreateDefaultFixture();
+        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
+        using SafePipeHandle readEnd = pipe.ClientSafePipeHandle;
+        pipe.WriteByte(0x21);
+        pipe.Flush();
+        RsmPollHandle p = f.E.GetPollHandle();
+        Defer(f.E.ReleasePollHandle);
+        f.I.SignalPost();
+        Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p), RsmPollEntry.ForDescriptor(ReadDescriptor(readEnd), RsmPollEvents.In)];
+
+        int n = RsmPoll.Wait(entries, PendingTimeoutMs);
+
+        Assert.AreEqual(2, n);
+        Assert.AreEqual(RsmPollEvents.ReadNormal, entries[0].ReturnedEvents);
+        Assert.AreEqual(RsmPollEvents.In, entries[1].ReturnedEvents);
+    }
+
+    [TestMethod]
+    public void Spec152_WaitTimeoutZeroNothingReady_Timeout()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPollHandle p = f.E.GetPollHandle();
+        Defer(f.E.ReleasePollHandle);
+
+        AssertOutcome(RsmError.Timeout, () => RsmPoll.Wait(new[] { RsmPollEntry.ForHandle(p) }, 0));
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
+        AssertOutcome(RsmError.Timeout, () => f.I.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec152_WaitTimeoutZeroWithIdlePipe_Timeout()
+    {
+        RequireLinuxPipes();
+        DefaultFixture f = CreateDefaultFixture();
+        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
+        using SafePipeHandle readEnd = pipe.ClientSafePipeHandle;
+        RsmPollHandle p = f.E.GetPollHandle();
+        Defer(f.E.ReleasePollHandle);
+        int fd = ReadDescriptor(readEnd);
+
+        AssertOutcome(RsmError.Timeout, () => RsmPoll.Wait(new[] { RsmPollEntry.ForHandle(p), RsmPollEntry.ForDescriptor(fd, RsmPollEvents.In) }, 0));
+    }
+
+    [TestMethod]
+    public void Spec152_WaitCancelled_Interrupted()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPollHandle p = f.E.GetPollHandle();
+        Defer(f.E.ReleasePollHandle);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        AssertOutcome(RsmError.Interrupted, () => RsmPoll.Wait(new[] { RsmPollEntry.ForHandle(p) }, PendingTimeoutMs, cancelled.Token));
+        AssertOutcome(RsmError.Interrupted, () => f.E.SignalWait(PendingTimeoutMs, cancelled.Token));
+        AssertOutcome(RsmError.Interrupted, () => f.I.SignalWait(PendingTimeoutMs, cancelled.Token));
+    }
+
+    [TestMethod]
+    public void Spec152_WaitCancelledWhileBlocked_Interrupted()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        using var cancel = new CancellationTokenSource();
+        RsmError waited = RsmError.InternalError;
+        using var started = new ManualResetEventSlim();
+        var waiter = new Thread(() =>
+        {
+            started.Set();
+            waited = Outcome(() => f.E.SignalWait(-1, cancel.Token));
+        });
+        waiter.Start();
+        Assert.IsTrue(started.Wait(TimeSpan.FromSeconds(30)));
+
+        cancel.Cancel();
+
+        Assert.IsTrue(waiter.Join(TimeSpan.FromSeconds(30)), "a cancelled infinite wait did not return");
+        Assert.AreEqual(RsmError.Interrupted, waited);
+    }
+
+    [TestMethod]
+    public void Spec153_OneEventTwoWaiters_OneSucceedsOtherTimeout()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        f.I.SignalPost();
+
+        AssertOutcome(RsmError.Success, () => f.E.SignalWait(0));
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec153_OneEventTwoPollWaiters_ExactlyOneCounts()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPollHandle p = f.E.GetPollHandle();
+        Defer(f.E.ReleasePollHandle);
+        f.I.SignalPost();
+
+        RsmError first = Outcome(() => RsmPoll.Wait(new[] { RsmPollEntry.ForHandle(p) }, 0));
+        RsmError second = Outcome(() => RsmPoll.Wait(new[] { RsmPollEntry.ForHandle(p) }, 0));
+
+        Assert.AreEqual(RsmError.Success, first);
+        Assert.AreEqual(RsmError.Timeout, second);
+    }
+
+    [TestMethod]
+    public void Spec153_OneEventTwoEntriesForOneHandle_OnlyOneConsumes()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        RsmPollHandle p = f.E.GetPollHandle();
+        Defer(f.E.ReleasePollHandle);
+        f.I.SignalPost();
+        Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p), RsmPollEntry.ForHandle(p)];
+
+        int n = RsmPoll.Wait(entries, PendingTimeoutMs);
+
+        Assert.AreEqual(1, n);
+        Assert.AreEqual(1, (entries[0].ReturnedEvents == RsmPollEvents.ReadNormal ? 1 : 0) + (entries[1].ReturnedEvents == RsmPollEvents.ReadNormal ? 1 : 0));
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec153_OneEventConcurrentWaiters_ExactlyOneSucceeds()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        f.I.SignalPost();
+        var outcomes = new RsmError[2];
+        using var gate = new Barrier(2);
+        Thread[] waiters =
+        [
+            new Thread(() => { gate.SignalAndWait(TimeSpan.FromSeconds(30)); outcomes[0] = Outcome(() => f.E.SignalWait(0)); }),
+            new Thread(() => { gate.SignalAndWait(TimeSpan.FromSeconds(30)); outcomes[1] = Outcome(() => f.E.SignalWait(0)); }),
+        ];
+
+        foreach (Thread t in waiters)
+        {
+            t.Start();
+        }
+
+        foreach (Thread t in waiters)
+        {
+            Assert.IsTrue(t.Join(TimeSpan.FromSeconds(30)), "a waiter did not finish");
+        }
+
+        Assert.AreEqual(1, outcomes.Count(o => o == RsmError.Success), string.Join(", ", outcomes));
+        Assert.AreEqual(1, outcomes.Count(o => o == RsmError.Timeout), string.Join(", ", outcomes));
+    }
+
+    private static void RequireLinuxPipes()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Inconclusive("waiting on plain descriptors (a pipe) is supported on Linux only");
+        }
+    }
+
+    private static int ReadDescriptor(SafePipeHandle readEnd) => (int)readEnd.DangerousGetHandle();
+
+    private static void WaitBounded(Task task)
+    {
+        try
+        {
+            Assert.IsTrue(task.Wait(TimeSpan.FromSeconds(30)), "the asynchronous wait did not complete within 30 s");
+        }
+        catch (AggregateException ex) when (ex.InnerException is RsmException inner)
+        {
+            ExceptionDispatchInfo.Throw(inner);
+        }
+    }
 }

@@ -401,7 +401,6 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => i.Get(0, read), "get");
         Assert.AreEqual((byte)0x3C, read[3]);
         AssertOutcome(RsmError.Success, () => i.Put((long)PS, new byte[] { 1, 2, 3, 4 }), "put");
-        i.SetMode(RsmBarrierMode.Explicit);
         AssertOutcome(RsmError.Success, () => i.Get((long)PS, read), "get back");
         Assert.AreEqual((byte)4, read[3]);
         if ((Harness.Capabilities & ConformanceCapabilities.Mapping) != 0)
@@ -441,7 +440,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
     {
         Require(ConformanceCapabilities.SecondNode, "the importer's node is dropped from the access list");
         (IRsmController exporter, IRsmController importer, IExportSegment e, _) = NewTwoNodeExport();
-        IImportSegment first = importer.Connect(exporter.LocalNodeId, Id, RsmPermissions.ReadWrite);
+        IImportSegment first = NewImport(importer, exporter.LocalNodeId, Id, RsmPermissions.ReadWrite);
         e.Republish([new RsmAccessEntry(exporter.LocalNodeId, Mode0666)]);
 
         first.Disconnect();
@@ -497,7 +496,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         return (c, NewExport(c, b.Address, L, flags));
     }
 
-    /// <summary>Exporter on node 1 publishing <see cref="Id"/> to nodes 1 and 2 with 0666; importer controller on node 2.</summary>
+    /// <summary>Exporter on node 1 publishing the fixture id (0x600000) to nodes 1 and 2 with 0666; importer controller on node 2.</summary>
     private (IRsmController Exporter, IRsmController Importer, IExportSegment E, RsmPageMemory B) NewTwoNodeExport()
     {
         IRsmController exporter = NewController(1);
