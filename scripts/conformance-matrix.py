@@ -25,6 +25,20 @@ def provider_of(class_name):
     return None
 
 
+def read_catalogue(path):
+    """Reads (item, [capability,] reason) tuples of ConformanceCatalogue.cs, resolving its string constants."""
+    source = open(path, encoding="utf-8").read()
+    constants = {m.group(1): m.group(2) for m in re.finditer(r'const string (\w+) = "((?:[^"\\]|\\.)*)";', source)}
+    entries = {}
+    for m in re.finditer(r'^\s*\((\d+),\s*(?:ConformanceCapabilities\.(\w+),\s*)?(.*?)\),\s*$', source, re.M):
+        parts = re.findall(r'"((?:[^"\\]|\\.)*)"|(\w+)', m.group(3))
+        reason = "".join(text if text or not name else constants.get(name, "") for text, name in parts)
+        if m.group(2):
+            reason = f"needs {m.group(2)}: {reason}"
+        entries.setdefault(int(m.group(1)), []).append(reason)
+    return {item: " / ".join(reasons) for item, reasons in entries.items()}
+
+
 def main():
     trx_dir, catalogue = sys.argv[1], sys.argv[2]
     results = {}  # (item, provider) -> list of (outcome, message)
@@ -46,14 +60,11 @@ def main():
             text = (msg.text or "").strip() if msg is not None else ""
             results.setdefault((int(m.group(1)), provider), []).append((r.get("outcome"), text))
 
-    not_applicable = {}
-    source = open(catalogue, encoding="utf-8").read()
-    for m in re.finditer(r"\[\s*(\d+)\s*\]\s*=\s*\"((?:[^\"\\]|\\.)*)\"", source):
-        not_applicable.setdefault(int(m.group(1)), m.group(2))
+    not_applicable = read_catalogue(catalogue)
 
     providers = sorted(providers)
     items = sorted({i for i, _ in results} | set(not_applicable) | set(range(1, 163)))
-    counts = {p: {"pass": 0, "skip": 0, "fail": 0, "n/a": 0} for p in providers}
+    counts = {p: {"pass": 0, "skip": 0, "fail": 0, "n/a": 0, "extra": 0} for p in providers}
     lines = ["| item | " + " | ".join(providers) + " | note |", "|---:|" + "---|" * len(providers) + "---|"]
     for item in items:
         cells, notes = [], []
@@ -64,10 +75,12 @@ def main():
                 counts[p]["fail"] += 1
             elif any(o == "Passed" for o, _ in outcomes):
                 cell = "pass"
-                counts[p]["pass"] += 1
+                counts[p]["pass" if item <= 162 else "extra"] += 1
                 skipped = [t for o, t in outcomes if o != "Passed"]
                 if skipped:
                     notes.append(f"{p}: partly skipped: {skipped[0]}")
+                if item in not_applicable:
+                    notes.append("not applicable in part: " + not_applicable[item])
             elif outcomes:
                 cell = "skipped"
                 counts[p]["skip"] += 1
@@ -85,7 +98,8 @@ def main():
     print()
     for p in providers:
         c = counts[p]
-        print(f"- {p}: {c['pass']} items pass, {c['skip']} skipped, {c['n/a']} not applicable, {c['fail']} fail.")
+        print(f"- {p}: {c['pass']} of the 162 checklist items pass, {c['skip']} are skipped, {c['n/a']} are not applicable, "
+              f"{c['fail']} fail; {c['extra']} items beyond the checklist (200 and up) pass.")
 
 
 if __name__ == "__main__":

@@ -28,8 +28,7 @@ public class LoopbackGetPutBenchmarks
     public void Setup()
     {
         var services = new ServiceCollection();
-        services.AddRsm(o => o.AddController("loopback", "Loopback"));
-        services.AddLoopbackProvider();
+        services.AddRsm(o => o.AddController("loopback", "Loopback")).AddLoopbackProvider();
         _services = services.BuildServiceProvider();
         _controller = _services.GetRequiredService<IRsmControllerFactory>().GetController("loopback");
 

@@ -13,8 +13,7 @@ IConfiguration configuration = new ConfigurationBuilder()
 string transport = configuration["Rsm:DefaultTransport"] ?? "loopback";
 
 var services = new ServiceCollection();
-services.AddRsm(configuration.GetSection("Rsm"));
-services.AddLoopbackProvider();
+services.AddRsm(configuration.GetSection("Rsm")).AddLoopbackProvider();
 using ServiceProvider provider = services.BuildServiceProvider();
 
 Console.WriteLine($"Rsm demo on controller '{transport}'");

@@ -41,10 +41,6 @@ public static class RsmPoll
     private static unsafe int WaitLinux(Span<RsmPollEntry> entries, int timeoutMilliseconds, CancellationToken cancellationToken)
     {
         int total = entries.Length + (cancellationToken.CanBeCanceled ? 1 : 0);
-        if (total > 1_048_576)
-        {
-            RsmThrow.Error(RsmError.BadArgumentsErrors, $"{entries.Length} poll entries exceed the descriptor limit");
-        }
 
         Libc.PollFd[]? rented = null;
         Span<Libc.PollFd> fds = total <= 16 ? stackalloc Libc.PollFd[16] : (rented = new Libc.PollFd[total]);

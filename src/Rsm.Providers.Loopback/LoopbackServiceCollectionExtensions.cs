@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Rsm;
 using Rsm.Engine;
 using Rsm.Providers.Loopback;
 using Rsm.Providers.Loopback.Internal;
@@ -25,5 +26,21 @@ public static class LoopbackServiceCollectionExtensions
         services.Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRsmProvider, LoopbackProvider>());
         return services;
+    }
+
+    /// <summary>Registers the Loopback provider on an Rsm builder (<c>AddRsm(...).AddLoopbackProvider()</c>).</summary>
+    /// <param name="builder">The builder returned by <c>AddRsm</c>.</param>
+    /// <returns><paramref name="builder"/>.</returns>
+    public static IRsmBuilder AddLoopbackProvider(this IRsmBuilder builder) => builder.AddLoopbackProvider(static _ => { });
+
+    /// <summary>Registers the Loopback provider on an Rsm builder with defaults that configuration values override.</summary>
+    /// <param name="builder">The builder returned by <c>AddRsm</c>.</param>
+    /// <param name="configure">Sets default options for every Loopback controller.</param>
+    /// <returns><paramref name="builder"/>.</returns>
+    public static IRsmBuilder AddLoopbackProvider(this IRsmBuilder builder, Action<LoopbackProviderOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddLoopbackProvider(configure);
+        return builder;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Rsm.Engine;
@@ -62,6 +63,8 @@ internal sealed partial class ExportSegment : IExportSegment
     public uint Publish(uint segmentId, ReadOnlySpan<RsmAccessEntry> accessList = default)
     {
         RsmAccessEntry[] list = accessList.ToArray();
+        using Activity? activity = _controller.StartOperation("rsm.publish");
+        long started = Stopwatch.GetTimestamp();
         lock (RsmNode.Gate)
         {
             EnsureAlive();
@@ -94,6 +97,7 @@ internal sealed partial class ExportSegment : IExportSegment
             _incarnation++;
             _state = State.Published;
             _controller.OnPublished(id, list.Length);
+            _controller.RecordDuration("publish", started);
             return id;
         }
     }

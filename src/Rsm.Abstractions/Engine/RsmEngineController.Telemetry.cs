@@ -1,12 +1,35 @@
+using System.Diagnostics;
 using Rsm.Diagnostics;
 
 namespace Rsm.Engine;
 
 public sealed partial class RsmEngineController
 {
-    private KeyValuePair<string, object?> ProviderTag => new("rsm.provider", ProviderName);
+    private KeyValuePair<string, object?> ProviderTag => new(RsmTelemetry.ProviderTag, ProviderName);
 
-    private KeyValuePair<string, object?> ControllerTag => new("rsm.controller", Name);
+    private KeyValuePair<string, object?> ControllerTag => new(RsmTelemetry.ControllerTag, Name);
+
+    /// <summary>Starts an activity for a control-plane operation (null when nobody listens).</summary>
+    internal Activity? StartOperation(string operation)
+    {
+        Activity? activity = RsmTelemetry.ActivitySource.StartActivity(operation);
+        activity?.SetTag(RsmTelemetry.ProviderTag, ProviderName);
+        activity?.SetTag(RsmTelemetry.ControllerTag, Name);
+        return activity;
+    }
+
+    /// <summary>Records the duration of a control-plane operation started at <paramref name="startTimestamp"/>.</summary>
+    internal void RecordDuration(string operation, long startTimestamp)
+    {
+        if (RsmTelemetry.OperationDuration.Enabled)
+        {
+            RsmTelemetry.OperationDuration.Record(
+                Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
+                ProviderTag,
+                ControllerTag,
+                new KeyValuePair<string, object?>(RsmTelemetry.OperationTag, operation));
+        }
+    }
 
     internal void CountBytes(nuint bytes, bool isPut)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -155,6 +156,8 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
             RsmThrow.Error(RsmError.PermissionDenied, $"permission {Octal.Format((uint)permission)} has bits outside 0600");
         }
 
+        using Activity? activity = StartOperation("rsm.connect");
+        long started = Stopwatch.GetTimestamp();
         RsmNode exporterNode = Transport.ResolveNode(nodeId);
         RsmNode localNode = Transport.LocalNode;
         RsmCredentials importer = _credentials.Value;
@@ -197,6 +200,7 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
             var import = new ImportSegment(this, localNode, export, shared, segmentId, permission, NextGenerationSeed());
             export.AddImporter(import);
             OnImportConnected(import);
+            RecordDuration("connect", started);
             return import;
         }
     }

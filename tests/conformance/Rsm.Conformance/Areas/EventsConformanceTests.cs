@@ -60,7 +60,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     {
         DefaultFixture f = CreateDefaultFixture();
         RsmError waited = RsmError.InternalError;
-        var waiter = new Thread(() => waited = Outcome(() => f.E.SignalWait(PendingTimeoutMs)));
+        var waiter = new Thread(() => waited = Outcome(() => f.E.SignalWait(PendingTimeoutMs))) { IsBackground = true };
         waiter.Start();
 
         f.I.SignalPost();
@@ -378,15 +378,34 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         var waiter = new Thread(() =>
         {
             started.Set();
-            waited = Outcome(() => f.E.SignalWait(-1, cancel.Token));
-        });
+            waited = Outcome(() => f.E.SignalWait(3 * PendingTimeoutMs, cancel.Token));
+        })
+        {
+            IsBackground = true,
+        };
         waiter.Start();
         Assert.IsTrue(started.Wait(TimeSpan.FromSeconds(30)));
 
         cancel.Cancel();
 
-        Assert.IsTrue(waiter.Join(TimeSpan.FromSeconds(30)), "a cancelled infinite wait did not return");
+        Assert.IsTrue(waiter.Join(TimeSpan.FromSeconds(30)), "a cancelled wait did not return");
         Assert.AreEqual(RsmError.Interrupted, waited);
+    }
+
+    [TestMethod]
+    public void Spec152_MoreEntriesThanDescriptorLimit_BadArgumentsErrors()
+    {
+        RequireLinuxPipes();
+        long limit = OpenFilesSoftLimit();
+        if (limit <= 0 || limit >= 1_048_576)
+        {
+            Assert.Inconclusive($"the open-files limit ({limit}) is unknown or too large to exceed with an array of poll entries");
+        }
+
+        var entries = new RsmPollEntry[limit + 1];
+        Array.Fill(entries, RsmPollEntry.ForDescriptor(-1, RsmPollEvents.In));
+
+        AssertOutcome(RsmError.BadArgumentsErrors, () => RsmPoll.Wait(entries, 0));
     }
 
     [TestMethod]
@@ -439,8 +458,8 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         using var gate = new Barrier(2);
         Thread[] waiters =
         [
-            new Thread(() => { gate.SignalAndWait(TimeSpan.FromSeconds(30)); outcomes[0] = Outcome(() => f.E.SignalWait(0)); }),
-            new Thread(() => { gate.SignalAndWait(TimeSpan.FromSeconds(30)); outcomes[1] = Outcome(() => f.E.SignalWait(0)); }),
+            new Thread(() => { gate.SignalAndWait(TimeSpan.FromSeconds(30)); outcomes[0] = Outcome(() => f.E.SignalWait(0)); }) { IsBackground = true },
+            new Thread(() => { gate.SignalAndWait(TimeSpan.FromSeconds(30)); outcomes[1] = Outcome(() => f.E.SignalWait(0)); }) { IsBackground = true },
         ];
 
         foreach (Thread t in waiters)
@@ -463,6 +482,22 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         {
             Assert.Inconclusive("waiting on plain descriptors (a pipe) is supported on Linux only");
         }
+    }
+
+    /// <summary>The soft <c>RLIMIT_NOFILE</c> from <c>/proc/self/limits</c>, or -1 when it cannot be read or is unlimited.</summary>
+    private static long OpenFilesSoftLimit()
+    {
+        const string Prefix = "Max open files";
+        foreach (string line in File.ReadLines("/proc/self/limits"))
+        {
+            if (line.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                string[] fields = line[Prefix.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return fields.Length > 0 && long.TryParse(fields[0], out long soft) ? soft : -1;
+            }
+        }
+
+        return -1;
     }
 
     private static int ReadDescriptor(SafePipeHandle readEnd) => (int)readEnd.DangerousGetHandle();

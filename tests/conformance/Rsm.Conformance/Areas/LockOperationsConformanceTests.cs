@@ -252,7 +252,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
             {
                 importerFailure = ex;
             }
-        });
+        })
+        {
+            IsBackground = true,
+        };
         var exporter = new Thread(() =>
         {
             try
@@ -267,7 +270,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
             {
                 exporterFailure = ex;
             }
-        });
+        })
+        {
+            IsBackground = true,
+        };
 
         importer.Start();
         exporter.Start();
@@ -306,7 +312,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
                 {
                     failures[index] = ex;
                 }
-            });
+            })
+            {
+                IsBackground = true,
+            };
         }
 
         foreach (Thread t in threads)
