@@ -15,19 +15,7 @@ internal sealed unsafe partial class ImportSegment
         }
     }
 
-    public void Get8(long offset, Span<byte> destination)
-    {
-        fixed (byte* d = destination)
-        {
-            byte* s = (byte*)Prepare(offset, (nint)d, (nuint)destination.Length, 1, RsmPermissions.Read, out bool checkGeneration);
-            for (int i = 0; i < destination.Length; i++)
-            {
-                d[i] = s[i];
-            }
-
-            Complete(checkGeneration, (nuint)destination.Length, isPut: false);
-        }
-    }
+    public void Get8(long offset, Span<byte> destination) => GetElements(offset, destination);
 
     public void Get16(long offset, Span<ushort> destination) => GetElements(offset, destination);
 
@@ -46,19 +34,7 @@ internal sealed unsafe partial class ImportSegment
         }
     }
 
-    public void Put8(long offset, ReadOnlySpan<byte> source)
-    {
-        fixed (byte* s = source)
-        {
-            byte* d = (byte*)Prepare(offset, (nint)s, (nuint)source.Length, 1, RsmPermissions.Write, out bool checkGeneration);
-            for (int i = 0; i < source.Length; i++)
-            {
-                d[i] = s[i];
-            }
-
-            Complete(checkGeneration, (nuint)source.Length, isPut: true);
-        }
-    }
+    public void Put8(long offset, ReadOnlySpan<byte> source) => PutElements(offset, source);
 
     public void Put16(long offset, ReadOnlySpan<ushort> source) => PutElements(offset, source);
 

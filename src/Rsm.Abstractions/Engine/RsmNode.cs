@@ -9,7 +9,8 @@ public sealed class RsmNode
     /// <summary>The first auto-assigned segment id (<c>RSM_USER_APP_ID_BASE</c>).</summary>
     public const uint AutoIdBase = 0x80000000;
 
-    private ulong _nextAutoId = AutoIdBase;
+    /// <summary>The next auto-assigned id; past 0xFFFFFFFF no ids are left (RSMAPI A30).</summary>
+    internal ulong NextAutoId { get; set; } = AutoIdBase;
 
     /// <summary>Creates a node.</summary>
     /// <param name="nodeId">The node id.</param>
@@ -41,12 +42,12 @@ public sealed class RsmNode
     /// <summary>Takes the next auto id; it is consumed even when the publish fails later. After 0xFFFFFFFF there are none (31).</summary>
     internal uint? TakeAutoId()
     {
-        if (_nextAutoId > uint.MaxValue)
+        if (NextAutoId > uint.MaxValue)
         {
             return null;
         }
 
-        return (uint)_nextAutoId++;
+        return (uint)NextAutoId++;
     }
 
     internal ExportSegment? FindPublished(uint segmentId) => Published.GetValueOrDefault(segmentId);

@@ -9,6 +9,21 @@ public abstract class ConformanceTestBase
     /// <summary>The explicit segment id of the default fixture.</summary>
     protected const uint Id = 0x600000;
 
+    /// <summary>Octal 0246: owner write only, group read, other read and write.</summary>
+    protected const uint Mode0246 = 0xA6;
+
+    /// <summary>Octal 0624, the example access-list permission of RSMAPI 5.3.</summary>
+    protected const uint Mode0624 = 0x194;
+
+    /// <summary>Octal 0666, the largest legal access-list permission.</summary>
+    protected const uint Mode0666 = 0x1B6;
+
+    /// <summary>Octal 0667, one above the largest legal access-list permission.</summary>
+    protected const uint Mode0667 = 0x1B7;
+
+    /// <summary>Octal 0777.</summary>
+    protected const uint Mode0777 = 0x1FF;
+
     private readonly Stack<Action> _cleanup = new();
     private RsmConformanceHarness? _harness;
 

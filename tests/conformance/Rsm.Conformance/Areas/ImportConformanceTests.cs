@@ -9,18 +9,6 @@ namespace Rsm.Conformance;
 /// </summary>
 public abstract class ImportConformanceTests : ConformanceTestBase
 {
-    /// <summary>Octal 0624.</summary>
-    private const uint Mode0624 = 0x194;
-
-    /// <summary>Octal 0246: owner write only.</summary>
-    private const uint Mode0246 = 0xA6;
-
-    /// <summary>Octal 0666.</summary>
-    private const uint Mode0666 = 0x1B6;
-
-    /// <summary>Octal 0777.</summary>
-    private const uint Mode0777 = 0x1FF;
-
     [TestMethod]
     public void Spec075_Connect_ReleasedController_BadControllerHandle()
     {

@@ -10,18 +10,6 @@ namespace Rsm.Conformance;
 /// </summary>
 public abstract class PublishConformanceTests : ConformanceTestBase
 {
-    /// <summary>Octal 0624.</summary>
-    private const uint Mode0624 = 0x194;
-
-    /// <summary>Octal 0666, the largest legal access-list permission.</summary>
-    private const uint Mode0666 = 0x1B6;
-
-    /// <summary>Octal 0667.</summary>
-    private const uint Mode0667 = 0x1B7;
-
-    /// <summary>Octal 0777.</summary>
-    private const uint Mode0777 = 0x1FF;
-
     [TestMethod]
     public void Spec045_Publish_DestroyedSegment_BadSegmentHandle()
     {
