@@ -159,7 +159,7 @@ public static class RsmPoll
         }
         catch (OperationCanceledException ex)
         {
-            throw new RsmException(RsmError.Interrupted, "the wait was cancelled", ex);
+            throw RsmThrow.Create(RsmError.Interrupted, "the wait was cancelled", ex);
         }
 
         copy.CopyTo(entries);

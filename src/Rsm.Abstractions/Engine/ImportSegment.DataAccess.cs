@@ -229,18 +229,18 @@ internal sealed unsafe partial class ImportSegment
     }
 
     public uint CompareExchange32(long offset, uint value, uint comparand) =>
-        Interlocked.CompareExchange(ref Word<uint>(offset), value, comparand).Also(this);
+        AfterLockOperation(Interlocked.CompareExchange(ref Word<uint>(offset), value, comparand));
 
     public ulong CompareExchange64(long offset, ulong value, ulong comparand) =>
-        Interlocked.CompareExchange(ref Word<ulong>(offset), value, comparand).Also(this);
+        AfterLockOperation(Interlocked.CompareExchange(ref Word<ulong>(offset), value, comparand));
 
-    public uint Exchange32(long offset, uint value) => Interlocked.Exchange(ref Word<uint>(offset), value).Also(this);
+    public uint Exchange32(long offset, uint value) => AfterLockOperation(Interlocked.Exchange(ref Word<uint>(offset), value));
 
-    public ulong Exchange64(long offset, ulong value) => Interlocked.Exchange(ref Word<ulong>(offset), value).Also(this);
+    public ulong Exchange64(long offset, ulong value) => AfterLockOperation(Interlocked.Exchange(ref Word<ulong>(offset), value));
 
-    public uint FetchAdd32(long offset, uint addend) => (Interlocked.Add(ref Word<uint>(offset), addend) - addend).Also(this);
+    public uint FetchAdd32(long offset, uint addend) => AfterLockOperation(Interlocked.Add(ref Word<uint>(offset), addend) - addend);
 
-    public ulong FetchAdd64(long offset, ulong addend) => (Interlocked.Add(ref Word<ulong>(offset), addend) - addend).Also(this);
+    public ulong FetchAdd64(long offset, ulong addend) => AfterLockOperation(Interlocked.Add(ref Word<ulong>(offset), addend) - addend);
 
     /// <summary>Validates a lock operation (DECISIONS L1-L2) and returns the word it works on.</summary>
     private ref T Word<T>(long offset)
@@ -281,23 +281,14 @@ internal sealed unsafe partial class ImportSegment
         return ref Unsafe.AsRef<T>((void*)(_viewBase + (nint)relative));
     }
 
-    /// <summary>Reports an abort that happened before or during a lock operation.</summary>
-    internal void CheckLockGeneration()
+    /// <summary>Reports an abort that happened before or during a lock operation; the operation itself hit scratch memory.</summary>
+    private T AfterLockOperation<T>(T previous)
     {
         if (_aborted)
         {
             RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected");
         }
-    }
-}
 
-/// <summary>Helpers for the lock operations.</summary>
-internal static class LockResult
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Also<T>(this T value, ImportSegment segment)
-    {
-        segment.CheckLockGeneration();
-        return value;
+        return previous;
     }
 }

@@ -26,4 +26,11 @@ public static class RsmThrow
     /// <param name="detail">What was wrong.</param>
     /// <returns>The exception.</returns>
     public static RsmException Create(RsmError error, string detail) => new(error, detail);
+
+    /// <summary>Creates (without throwing) an exception for <paramref name="error"/> wrapping an underlying failure.</summary>
+    /// <param name="error">The RSMAPI error code.</param>
+    /// <param name="detail">What was wrong.</param>
+    /// <param name="inner">The underlying failure.</param>
+    /// <returns>The exception.</returns>
+    public static RsmException Create(RsmError error, string detail, Exception inner) => new(error, detail, inner);
 }

@@ -21,7 +21,7 @@ internal static class SegmentIdRangeFile
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new RsmException(RsmError.BadConfiguration, $"the segment-id range file '{path}' cannot be read", ex);
+            throw RsmThrow.Create(RsmError.BadConfiguration, $"the segment-id range file '{path}' cannot be read", ex);
         }
 
         foreach (string raw in lines)
