@@ -4,6 +4,11 @@ namespace Rsm;
 /// An import segment (<c>rsm_memseg_import_handle_t</c>): a connection to a published export segment.
 /// Disposing it disconnects it. Data calls are synchronous and allocation-free.
 /// </summary>
+/// <remarks>
+/// Data calls may run on several threads at once, also while the exporter unpublishes or destroys the segment (they then
+/// see scratch memory and report ConnectionAborted in Implicit mode). As with the C library, the caller must not unmap or
+/// disconnect a segment while another thread still uses it or a span from its mapping.
+/// </remarks>
 public partial interface IImportSegment : IRsmSegment
 {
     /// <summary>The exporter's node.</summary>

@@ -16,7 +16,7 @@ public interface IRsmController : IDisposable
     uint LocalNodeId { get; }
 
     /// <summary>The controller's attributes. <c>rsm_get_controller_attr</c>.</summary>
-    /// <exception cref="RsmException">ControllerNotPresent (4) once the last reference has been released.</exception>
+    /// <exception cref="RsmException">BadControllerHandle (3) once the last reference has been released (DECISIONS D7).</exception>
     RsmControllerAttributes GetAttributes();
 
     /// <summary>Releases one reference; the last release closes the controller. <c>rsm_release_controller</c>.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace Rsm.Engine;
@@ -81,12 +82,12 @@ internal sealed unsafe partial class ImportSegment
     {
         if (_state == State.Disconnected)
         {
-            RsmThrow.Error(RsmError.BadSegmentHandle, "the import segment was disconnected");
+            ThrowDisconnected();
         }
 
         if (data == 0 && bytes != 0)
         {
-            RsmThrow.Error(RsmError.BadAddress, "the data buffer is null");
+            ThrowNullBuffer();
         }
 
         if ((((nuint)data | (nuint)offset) & (accessSize - 1)) != 0)
@@ -101,13 +102,13 @@ internal sealed unsafe partial class ImportSegment
 
         if ((Permission & access) != access)
         {
-            RsmThrow.Error(RsmError.PermissionDenied, $"{(access == RsmPermissions.Read ? "get" : "put")} needs {access} but the connection has {Permission}");
+            ThrowAccessDenied(access);
         }
 
         long relative = offset - _mapOffset;
         if (offset < _mapOffset || (ulong)relative > _mapLength || bytes > _mapLength - (nuint)relative)
         {
-            RsmThrow.Error(RsmError.BadOffset, $"the access {offset}+{bytes} lies outside the mapped window {_mapOffset}+{_mapLength}");
+            ThrowOutsideWindow(offset, bytes);
         }
 
         checkGeneration = _mode == RsmBarrierMode.Implicit;
@@ -116,7 +117,7 @@ internal sealed unsafe partial class ImportSegment
             RsmBarrier? barrier = _barrier;
             if (barrier is null)
             {
-                RsmThrow.Error(RsmError.BarrierUninitialized, "Implicit barrier mode needs an initialised barrier");
+                ThrowNoBarrier();
             }
 
             barrier.Snapshot = _connectGeneration;
@@ -130,14 +131,42 @@ internal sealed unsafe partial class ImportSegment
     {
         if (checkGeneration && (ushort)Volatile.Read(ref _liveGeneration) != _connectGeneration)
         {
-            RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected since connect");
+            ThrowAborted();
         }
 
         _controller.CountBytes(bytes, isPut);
     }
 
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowDisconnected() => RsmThrow.Error(RsmError.BadSegmentHandle, "the import segment was disconnected");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNullBuffer() => RsmThrow.Error(RsmError.BadAddress, "the data buffer is null");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowMisaligned(long offset, nint data, nuint accessSize) =>
         RsmThrow.Error(RsmError.BadMemoryAlignment, $"buffer 0x{data:x} or offset {offset} is not a multiple of the {accessSize}-byte access size");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowAccessDenied(RsmPermissions access) =>
+        RsmThrow.Error(RsmError.PermissionDenied, $"{(access == RsmPermissions.Read ? "get" : "put")} needs {access} but the connection has {Permission}");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOutsideWindow(long offset, nuint bytes) =>
+        RsmThrow.Error(RsmError.BadOffset, $"the access {offset}+{bytes} lies outside the mapped window {_mapOffset}+{_mapLength}");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNoBarrier() => RsmThrow.Error(RsmError.BarrierUninitialized, "Implicit barrier mode needs an initialised barrier");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowAborted() => RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected since connect");
 
     public void GetV(RsmScatterGather? request) => Transfer(request, isPut: false);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Rsm.Diagnostics;
 
 namespace Rsm.Engine;
@@ -31,6 +32,7 @@ public sealed partial class RsmEngineController
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountBytes(nuint bytes, bool isPut)
     {
         if (bytes == 0)

@@ -4,9 +4,8 @@ namespace Rsm.Conformance;
 /// The checklist items of RSMAPI section 9 that the suite does not turn into tests, each with the reason:
 /// checks a .NET signature makes impossible (DECISIONS D9), and checks that need a peer process, another uid or
 /// handles that cross processes, which the suite cannot drive yet (DECISIONS F13).
-/// Area files may add entries through the partial hooks <see cref="AddNotApplicable"/> and <see cref="AddItemsNeedingPeer"/>.
 /// </summary>
-public static partial class ConformanceCatalogue
+public static class ConformanceCatalogue
 {
     private const string NullOutPointer = "DECISIONS D9: the C form passes a NULL out-pointer; ";
     private const string NullAccessList = "DECISIONS D9: the C form passes a NULL access list with a non-zero length; the .NET access list is a ReadOnlySpan<RsmAccessEntry> that carries its own length, so a null list with length > 0 cannot be expressed";
@@ -26,8 +25,10 @@ public static partial class ConformanceCatalogue
         (68, NullAccessList + " (the NULL-list part of item 68; the state-before-access-list order is tested with an invalid non-empty list)."),
         (69, NullAccessList + " (the NULL-list form of item 69; BadAccessList from republish on a published segment is tested with an invalid non-empty list)."),
         (96, WrongHandleType + ": get is a member of IImportSegment and cannot be called on an export segment."),
+        (118, NullOutPointer + "IImportSegment.Map returns the mapping instead of writing its address through a pointer (the NULL-address part of item 118; the disconnected-handle part stays testable)."),
         (120, WrongHandleType + ": Map is a member of IImportSegment and cannot be called on an export segment."),
         (133, "DECISIONS D9: open, order, close and destroy are members of RsmBarrier, so there is no barrier pointer to be NULL; the NULL-barrier part of item 131 (InitBarrier with a null barrier) stays testable."),
+        (150, NullOutPointer + "RsmPoll.Wait returns the count instead of writing it through numfdsp (the NULL-numfdsp part of item 150; the rest stays testable)."),
         (155, NullOutPointer + "IRsmController.CreateLocalMemoryHandle returns the handle instead of writing it through a pointer (the NULL l_handle part of item 155; its other parts stay testable)."),
         (158, NullOutPointer + "IRsmController.GetInterconnectTopology returns the topology, so BAD_TOPOLOGY_PTR (2) cannot be provoked, and the managed result has no interior pointers or free function (the NULL topology part of item 158; the local node id part stays testable)."),
     ];
@@ -59,26 +60,7 @@ public static partial class ConformanceCatalogue
     /// <summary>Why each item of <see cref="ItemsNeedingPeer"/> needs a peer.</summary>
     public static IReadOnlyDictionary<int, string> ItemsNeedingPeerReasons => s_peerItems.Reasons;
 
-    /// <summary>Lets another part of this class add not-applicable items.</summary>
-    /// <param name="entries">Item number to reason.</param>
-    static partial void AddNotApplicable(IDictionary<int, string> entries);
-
-    /// <summary>Lets another part of this class add items needing a peer.</summary>
-    /// <param name="needs">Item number to the capability needed.</param>
-    /// <param name="reasons">Item number to reason.</param>
-    static partial void AddItemsNeedingPeer(IDictionary<int, ConformanceCapabilities> needs, IDictionary<int, string> reasons);
-
-    private static Dictionary<int, string> BuildNotApplicable()
-    {
-        var entries = new Dictionary<int, string>();
-        foreach ((int item, string reason) in s_notApplicable)
-        {
-            entries.Add(item, reason);
-        }
-
-        AddNotApplicable(entries);
-        return entries;
-    }
+    private static Dictionary<int, string> BuildNotApplicable() => s_notApplicable.ToDictionary(e => e.Item, e => e.Reason);
 
     private static (Dictionary<int, ConformanceCapabilities> Needs, Dictionary<int, string> Reasons) BuildNeedingPeer()
     {
@@ -90,7 +72,6 @@ public static partial class ConformanceCatalogue
             why.Add(item, reason);
         }
 
-        AddItemsNeedingPeer(needs, why);
         return (needs, why);
     }
 }

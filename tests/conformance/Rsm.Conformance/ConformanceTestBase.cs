@@ -131,7 +131,8 @@ public abstract class ConformanceTestBase
         IExportSegment export = controller.CreateExportSegment(address, length, flags);
         Defer(() =>
         {
-            while (true)
+            // Bounded: a provider that never drops the poll reference must not hang the cleanup.
+            for (int attempt = 0; attempt < 64; attempt++)
             {
                 try
                 {

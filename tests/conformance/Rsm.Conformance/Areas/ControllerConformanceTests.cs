@@ -105,7 +105,29 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         // DECISIONS D1 replaces the illumos loopback values (page size 8, limits 0) with real ones.
         Assert.AreEqual((nuint)Environment.SystemPageSize, attributes.PageSize);
         Assert.IsTrue(attributes.MaxExportSegmentSize > 0, "MaxExportSegmentSize must be positive");
+        Assert.IsTrue(attributes.TotalExportSegmentSize > 0, "TotalExportSegmentSize must be positive");
+        Assert.IsTrue(attributes.MaxExportSegments > 0, "MaxExportSegments must be positive");
         Assert.AreEqual(0xFu, attributes.DirectAccessSizes);
+        Assert.AreEqual(64u, attributes.MaxNodes, "the default MaxNodes (DECISIONS F5)");
+    }
+
+    [TestMethod]
+    public void Spec009_GetAttributes_ReportsConfiguredLimits()
+    {
+        IRsmController c = NewController(1, new ConformanceNodeOptions
+        {
+            MaxExportSegmentSize = 2 * L,
+            TotalExportSegmentSize = 3 * L,
+            MaxExportSegments = 5,
+        });
+
+        RsmControllerAttributes attributes = c.GetAttributes();
+
+        // The limits the controller enforces are the ones it reports (DECISIONS D1).
+        Assert.AreEqual(2 * L, attributes.MaxExportSegmentSize);
+        Assert.AreEqual(3 * L, attributes.TotalExportSegmentSize);
+        Assert.AreEqual(5UL, attributes.MaxExportSegments);
+        Assert.AreEqual((nuint)Environment.SystemPageSize, attributes.PageSize);
     }
 
     [TestMethod]

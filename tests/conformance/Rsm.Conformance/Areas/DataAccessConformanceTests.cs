@@ -155,6 +155,25 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
     }
 
     [TestMethod]
+    public void Spec097_ReadImporterWithoutMap_PutFirstPermissionDeniedThenGetSucceeds()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment reader = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.Read);
+        reader.InitBarrier(RsmBarrierType.Node, new RsmBarrier());
+        f.B.GetSpan()[300] = 0x6B;
+        byte[] got = new byte[1];
+
+        // The first access of a still-unmapped Read importer is a put: PERM_DENIED, not the BAD_PERMS (26) of an implicit
+        // read+write mapping (DECISIONS D2).
+        AssertOutcome(RsmError.PermissionDenied, () => reader.Put(200, new byte[] { 0x77 }), "put");
+        AssertOutcome(RsmError.PermissionDenied, () => reader.Put64(208, new ulong[] { 0x77 }), "put64");
+        AssertOutcome(RsmError.Success, () => reader.Get(300, got), "get");
+
+        Assert.AreEqual(0x6B, got[0]);
+        Assert.IsTrue(f.B.GetSpan()[200..216].IndexOfAnyExcept((byte)0) < 0, "a refused put changed the exporter's memory");
+    }
+
+    [TestMethod]
     public void Spec098_ReadImporterMappedRead_GetSucceedsPutPermissionDenied()
     {
         Require(ConformanceCapabilities.Mapping, "item 98 maps the segment explicitly before get/put");
@@ -185,6 +204,24 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.PermissionDenied, () => writer.Get8(0, new byte[1]));
         AssertOutcome(RsmError.Success, () => writer.Put(8, new byte[] { 0x42 }));
 
+        Assert.AreEqual(0x42, f.B.GetSpan()[8]);
+    }
+
+    [TestMethod]
+    public void Spec099_WriteImporterWithoutMap_GetPermissionDeniedPutSucceeds()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment writer = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.Write);
+        writer.InitBarrier(RsmBarrierType.Node, new RsmBarrier());
+        f.B.GetSpan()[0] = 0x13;
+        byte[] got = new byte[1];
+
+        // get needs Read and put needs Write, checked against the connect permission without an explicit map (DECISIONS D2).
+        AssertOutcome(RsmError.PermissionDenied, () => writer.Get(0, got), "get before any mapping");
+        AssertOutcome(RsmError.Success, () => writer.Put(8, new byte[] { 0x42 }), "put");
+        AssertOutcome(RsmError.PermissionDenied, () => writer.Get32(0, new uint[1]), "get32 after the implicit mapping");
+
+        Assert.AreEqual(0, got[0]);
         Assert.AreEqual(0x42, f.B.GetSpan()[8]);
     }
 
@@ -354,6 +391,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
 
         AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]));
         AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]));
+
+        // The aborted importer's stores go nowhere visible (DECISIONS F7).
+        AssertOutcome(RsmError.Success, () => f.I.Put(64, new byte[] { 0xA7, 0xA8 }));
+        Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0) < 0, "a store of an aborted importer reached the exporter's memory");
     }
 
     [TestMethod]

@@ -119,6 +119,19 @@ public abstract class ExportConformanceTests : ConformanceTestBase
     }
 
     [TestMethod]
+    public void Spec019_Create_LengthAboveMaximumWithTableFull_BadLengthBeforeResources()
+    {
+        IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegmentSize = L, MaxExportSegments = 1 });
+        RsmPageMemory b1 = NewBuffer();
+        RsmPageMemory b2 = NewBuffer(8);
+        _ = NewExport(c, b1.Address, L);
+
+        // The size limit is checked before the node's resources (DECISIONS F1).
+        AssertOutcome(RsmError.BadLength, () => c.CreateExportSegment(b2.Address, 2 * L).Dispose());
+        AssertOutcome(RsmError.InsufficientResources, () => c.CreateExportSegment(b2.Address, L).Dispose());
+    }
+
+    [TestMethod]
     public void Spec020_Create_UnknownFlagBits_Succeeds()
     {
         IRsmController c = NewController();
@@ -164,6 +177,27 @@ public abstract class ExportConformanceTests : ConformanceTestBase
     }
 
     [TestMethod]
+    public void Spec022_Create_BeyondExportQuotaOverUnmappedRange_InsufficientMemory()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Inconclusive("an unmapped but page-aligned range can only be produced reliably where RsmPageMemory unmaps on dispose (Linux)");
+        }
+
+        IRsmController c = NewController(1, new ConformanceNodeOptions { TotalExportSegmentSize = L });
+        RsmPageMemory b1 = NewBuffer();
+        _ = NewExport(c, b1.Address, L);
+        nint address;
+        using (RsmPageMemory gone = RsmPageMemory.Allocate(L))
+        {
+            address = gone.Address;
+        }
+
+        // The quota is checked before the pages are locked (RSMAPI 3.2 create, KA step 9).
+        AssertOutcome(RsmError.InsufficientMemory, () => c.CreateExportSegment(address, PS).Dispose());
+    }
+
+    [TestMethod]
     public void Spec023_Create_SegmentTableFull_InsufficientResources()
     {
         IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegments = 1 });
@@ -176,6 +210,18 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         e1.Destroy();
         IExportSegment e2 = NewExport(c, b2.Address, L);
         Assert.AreEqual(L, e2.Length);
+    }
+
+    [TestMethod]
+    public void Spec023_Create_SegmentTableFullAndQuotaExceeded_InsufficientResources()
+    {
+        IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegments = 1, TotalExportSegmentSize = L });
+        RsmPageMemory b1 = NewBuffer();
+        RsmPageMemory b2 = NewBuffer();
+        _ = NewExport(c, b1.Address, L);
+
+        // The segment table is consulted before the exported-page quota (RSMAPI 3.2 create, steps 8-9).
+        AssertOutcome(RsmError.InsufficientResources, () => c.CreateExportSegment(b2.Address, PS).Dispose());
     }
 
     [TestMethod]
@@ -343,6 +389,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         IExportSegment e = NewExport(c, b.Address, L, ExportFlags.AllowRebind);
 
         AssertOutcome(RsmError.BadLength, () => e.Rebind(b2.Address, 2 * PS));
+        AssertOutcome(RsmError.BadLength, () => e.Rebind(b2.Address, L + PS), "longer");
+
+        // The length is checked before the address is locked, so a misaligned address does not change the outcome.
+        AssertOutcome(RsmError.BadLength, () => e.Rebind(b2.Address + 1, 2 * PS), "misaligned and wrong length");
 
         Assert.AreEqual(b.Address, e.Address);
     }
@@ -367,6 +417,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         DefaultFixture f = CreateDefaultFixture(ExportFlags.AllowRebind);
         byte[] pattern = Pattern(32, 0x11);
         pattern.CopyTo(f.B.GetSpan());
+
+        // The length is checked before the same-address shortcut.
+        AssertOutcome(RsmError.BadLength, () => f.E.Rebind(f.B.Address, 2 * PS), "current address, wrong length");
 
         AssertOutcome(RsmError.Success, () => f.E.Rebind(f.B.Address, L));
 
@@ -394,8 +447,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
     [TestMethod]
     public void Spec041_Rebind_PublishedAndConnected_ImporterNotAborted()
     {
-        DefaultFixture f = CreateDefaultFixture(ExportFlags.AllowRebind);
+        // The new memory is allocated first so that it outlives the segment, which is destroyed at cleanup while bound to it.
         RsmPageMemory b2 = NewBuffer();
+        DefaultFixture f = CreateDefaultFixture(ExportFlags.AllowRebind);
         byte[] pattern = Pattern(64, 0x21);
         pattern.CopyTo(b2.GetSpan());
         var before = new byte[64];
@@ -413,13 +467,14 @@ public abstract class ExportConformanceTests : ConformanceTestBase
     [TestMethod]
     public void Spec041_Rebind_PublishedAndConnected_ImporterSeesNewMemory()
     {
+        // The new memory is allocated first so that it outlives the segment, which is destroyed at cleanup while bound to it.
+        RsmPageMemory b2 = NewBuffer();
         DefaultFixture f = CreateDefaultFixture(ExportFlags.AllowRebind);
         if ((f.C.GetAttributes().Capabilities & RsmCapabilities.TransparentRebind) == 0)
         {
             Assert.Inconclusive($"{Harness.ProviderName} does not report TransparentRebind on this platform (DECISIONS D4)");
         }
 
-        RsmPageMemory b2 = NewBuffer();
         byte[] pattern = Pattern(64, 0x31);
         pattern.CopyTo(b2.GetSpan());
         f.I.Get(0, new byte[8]);
@@ -433,6 +488,35 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         byte[] written = Pattern(16, 0x41);
         f.I.Put((long)PS, written);
         CollectionAssert.AreEqual(written, b2.GetSpan().Slice((int)PS, 16).ToArray());
+    }
+
+    [TestMethod]
+    public void Spec041_Rebind_ExplicitlyMappedImporter_MappingSeesNewMemory()
+    {
+        Require(ConformanceCapabilities.Mapping, "the importer maps the segment explicitly before the rebind");
+
+        // The new memory is allocated first so that it outlives the segment, which is destroyed at cleanup while bound to it.
+        RsmPageMemory b2 = NewBuffer();
+        DefaultFixture f = CreateDefaultFixture(ExportFlags.AllowRebind);
+        if ((f.C.GetAttributes().Capabilities & RsmCapabilities.TransparentRebind) == 0)
+        {
+            Assert.Inconclusive($"{Harness.ProviderName} does not report TransparentRebind on this platform (DECISIONS D4)");
+        }
+
+        IRsmMapping mapping = f.I.Map(RsmPermissions.ReadWrite, 0, L);
+        byte[] pattern = Pattern(64, 0x51);
+        pattern.CopyTo(b2.GetSpan()[(int)PS..]);
+
+        AssertOutcome(RsmError.Success, () => f.E.Rebind(b2.Address, L));
+
+        // DECISIONS D4: existing mappings observe the segment's new backing memory, in both directions.
+        CollectionAssert.AreEqual(pattern, mapping.GetSpan().Slice((int)PS, 64).ToArray());
+        mapping.GetSpan()[(int)(2 * PS) + 5] = 0x6E;
+        Assert.AreEqual(0x6E, b2.GetSpan()[(int)(2 * PS) + 5]);
+        Assert.AreEqual(0, f.B.GetSpan()[(int)(2 * PS) + 5], "a store through the mapping reached the old memory");
+        var read = new byte[64];
+        AssertOutcome(RsmError.Success, () => f.I.Get((long)PS, read), "get through the explicit mapping");
+        CollectionAssert.AreEqual(pattern, read);
     }
 
     private static byte[] Pattern(int length, byte seed)
