@@ -42,19 +42,58 @@ public static class RsmPoll
     {
         int total = entries.Length + (cancellationToken.CanBeCanceled ? 1 : 0);
 
-        Libc.PollFd[]? rented = null;
-        Span<Libc.PollFd> fds = total <= 16 ? stackalloc Libc.PollFd[16] : (rented = new Libc.PollFd[total]);
+        Span<Libc.PollFd> fds = total <= 16 ? stackalloc Libc.PollFd[16] : new Libc.PollFd[total];
         fds = fds[..total];
-        for (int i = 0; i < entries.Length; i++)
+        SafeHandle?[] referenced = new SafeHandle?[entries.Length];
+        try
         {
-            RsmPollEntry e = entries[i];
-            fds[i] = new Libc.PollFd
+            for (int i = 0; i < entries.Length; i++)
             {
-                Fd = e.Handle is null ? e.Descriptor : e.Handle.Counter.Descriptor,
-                Events = e.Handle is null ? (short)e.Events : Libc.POLLIN,
-            };
+                RsmPollEntry e = entries[i];
+                fds[i] = new Libc.PollFd
+                {
+                    Fd = e.Handle is null ? e.Descriptor : Reference(e.Handle.Counter, referenced, i),
+                    Events = e.Handle is null ? (short)e.Events : Libc.POLLIN,
+                };
+            }
+
+            return PollAndConsume(entries, fds, timeoutMilliseconds, cancellationToken);
+        }
+        finally
+        {
+            foreach (SafeHandle? handle in referenced)
+            {
+                handle?.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Keeps a segment's descriptor open while it is polled; a closed one is skipped (poll ignores -1).</summary>
+    private static int Reference(EventCounter counter, SafeHandle?[] referenced, int index)
+    {
+        SafeDescriptorHandle? handle = counter.Handle;
+        if (handle is null)
+        {
+            return -1;
         }
 
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            return -1;
+        }
+
+        referenced[index] = handle;
+        return handle.Number;
+    }
+
+    private static unsafe int PollAndConsume(Span<RsmPollEntry> entries, Span<Libc.PollFd> fds, int timeoutMilliseconds, CancellationToken cancellationToken)
+    {
+        int total = fds.Length;
         using EventCounter? cancel = cancellationToken.CanBeCanceled ? new EventCounter() : null;
         using CancellationTokenRegistration registration = cancel is null ? default : cancellationToken.Register(static c => ((EventCounter)c!).Post(), cancel);
         if (cancel is not null)
@@ -116,7 +155,6 @@ public static class RsmPoll
             }
         }
 
-        GC.KeepAlive(rented);
         if (count == 0)
         {
             RsmThrow.Error(RsmError.Timeout, "the pending events were consumed by another waiter");

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Rsm.Interop;
 
 namespace Rsm.Engine;
@@ -9,50 +10,73 @@ namespace Rsm.Engine;
 internal sealed class EventCounter : IDisposable
 {
     private static readonly object s_managedSignal = new();
-    private int _fd;
+    private readonly SafeDescriptorHandle? _eventfd;
     private long _managedCount;
+    private bool _disposed;
 
     public EventCounter()
     {
-        if (OperatingSystem.IsLinux())
+        if (!OperatingSystem.IsLinux())
         {
-            _fd = Libc.eventfd(0, Libc.EFD_SEMAPHORE | Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
-            if (_fd < 0)
-            {
-                RsmThrow.Error(RsmError.InsufficientResources, $"eventfd failed with errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
-            }
+            return;
         }
-        else
+
+        _eventfd = Libc.eventfd(0, Libc.EFD_SEMAPHORE | Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        if (_eventfd.IsInvalid)
         {
-            _fd = -1;
+            int errno = Marshal.GetLastPInvokeError();
+            _eventfd.Dispose();
+            RsmThrow.Error(RsmError.InsufficientResources, $"eventfd failed with errno {errno}");
         }
     }
 
-    /// <summary>The pollable descriptor, or -1 on platforms without eventfd.</summary>
-    public int Descriptor => _fd;
+    /// <summary>The pollable descriptor, or -1 on platforms without eventfd or after disposal.</summary>
+    public int Descriptor => _eventfd is { IsClosed: false } e ? e.Number : -1;
 
+    /// <summary>The descriptor's owner, which <see cref="RsmPoll"/> references while it polls.</summary>
+    public SafeDescriptorHandle? Handle => _eventfd;
+
+    /// <summary>Adds one event; after disposal the event is dropped.</summary>
     public unsafe void Post()
     {
-        if (_fd >= 0)
+        if (_eventfd is not null)
         {
             ulong one = 1;
-            _ = Libc.write(_fd, &one, sizeof(ulong));
+            try
+            {
+                _ = Libc.write(_eventfd, &one, sizeof(ulong));
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
             return;
         }
 
         lock (s_managedSignal)
         {
-            _managedCount++;
-            Monitor.PulseAll(s_managedSignal);
+            if (!_disposed)
+            {
+                _managedCount++;
+                Monitor.PulseAll(s_managedSignal);
+            }
         }
     }
 
+    /// <summary>Consumes one event if one is pending.</summary>
     public unsafe bool TryConsume()
     {
-        if (_fd >= 0)
+        if (_eventfd is not null)
         {
             ulong value;
-            return Libc.read(_fd, &value, sizeof(ulong)) == sizeof(ulong);
+            try
+            {
+                return Libc.read(_eventfd, &value, sizeof(ulong)) == sizeof(ulong);
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
         }
 
         lock (s_managedSignal)
@@ -101,10 +125,11 @@ internal sealed class EventCounter : IDisposable
 
     public void Dispose()
     {
-        int fd = Interlocked.Exchange(ref _fd, -1);
-        if (fd >= 0)
+        lock (s_managedSignal)
         {
-            _ = Libc.close(fd);
+            _disposed = true;
         }
+
+        _eventfd?.Dispose();
     }
 }

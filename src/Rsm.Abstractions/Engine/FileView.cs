@@ -23,7 +23,7 @@ internal sealed class FileView : ISegmentView
 
     public nuint Length { get; }
 
-    public static FileView Map(int fd, long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress)
+    public static FileView Map(SafeDescriptorHandle fd, long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress)
     {
         nuint mapped = PageMemory.RoundUp(length);
         int prot = ((protection & RsmPermissions.Read) != 0 ? Libc.PROT_READ : 0) | ((protection & RsmPermissions.Write) != 0 ? Libc.PROT_WRITE : 0);

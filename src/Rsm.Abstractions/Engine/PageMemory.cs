@@ -35,7 +35,7 @@ internal static class PageMemory
         }
     }
 
-    public static void MapFixed(nint address, nuint length, int prot, int flags, int fd)
+    public static void MapFixed(nint address, nuint length, int prot, int flags, SafeDescriptorHandle fd)
     {
         nint result = Libc.mmap(address, length, prot, flags | Libc.MAP_FIXED, fd, 0);
         if (result == Libc.MAP_FAILED)

@@ -10,12 +10,12 @@ namespace Rsm.Engine;
 internal sealed class SharedPageBinding : ISegmentBacking
 {
     private readonly object _gate = new();
-    private int _fd;
+    private readonly SafeDescriptorHandle _memfd;
     private nint _address;
 
-    private SharedPageBinding(int fd, nint address, nuint length)
+    private SharedPageBinding(SafeDescriptorHandle memfd, nint address, nuint length)
     {
-        _fd = fd;
+        _memfd = memfd;
         _address = address;
         Length = length;
     }
@@ -24,15 +24,17 @@ internal sealed class SharedPageBinding : ISegmentBacking
 
     public nuint Length { get; }
 
-    internal int Descriptor => _fd;
+    /// <summary>The memfd that holds the segment's pages.</summary>
+    internal SafeDescriptorHandle Descriptor => _memfd;
 
     public static SharedPageBinding Bind(nint address, nuint length)
     {
         PageMemory.EnsureMapped(address, length);
-        int fd = Libc.memfd_create("rsm-segment", Libc.MFD_CLOEXEC);
-        if (fd < 0)
+        SafeDescriptorHandle fd = Libc.memfd_create("rsm-segment", Libc.MFD_CLOEXEC);
+        if (fd.IsInvalid)
         {
             int errno = Marshal.GetLastPInvokeError();
+            fd.Dispose();
             RsmThrow.Error(errno == 24 || errno == 23 ? RsmError.InsufficientResources : RsmError.InsufficientMemory, $"memfd_create failed with errno {errno}");
         }
 
@@ -48,7 +50,7 @@ internal sealed class SharedPageBinding : ISegmentBacking
         }
         catch
         {
-            _ = Libc.close(fd);
+            fd.Dispose();
             throw;
         }
 
@@ -59,14 +61,14 @@ internal sealed class SharedPageBinding : ISegmentBacking
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_fd < 0, this);
+            ObjectDisposedException.ThrowIf(_memfd.IsClosed, this);
             PageMemory.EnsureMapped(newAddress, Length);
             nint old = _address;
 
             // The old range must end up private with its own contents: copy them aside first.
             nint saved = PageMemory.CopyToFreshPages(old, Length);
-            WriteAll(_fd, newAddress, Length);
-            PageMemory.MapFixed(newAddress, Length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, _fd);
+            WriteAll(_memfd, newAddress, Length);
+            PageMemory.MapFixed(newAddress, Length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, _memfd);
             PageMemory.MoveOver(saved, old, Length);
             _address = newAddress;
         }
@@ -76,8 +78,8 @@ internal sealed class SharedPageBinding : ISegmentBacking
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_fd < 0, this);
-            return FileView.Map(_fd, offset, length, protection, address, fixedAddress);
+            ObjectDisposedException.ThrowIf(_memfd.IsClosed, this);
+            return FileView.Map(_memfd, offset, length, protection, address, fixedAddress);
         }
     }
 
@@ -85,7 +87,7 @@ internal sealed class SharedPageBinding : ISegmentBacking
     {
         lock (_gate)
         {
-            if (_fd < 0)
+            if (_memfd.IsClosed)
             {
                 return;
             }
@@ -93,12 +95,11 @@ internal sealed class SharedPageBinding : ISegmentBacking
             // Return the caller's range to private memory with its contents: populate fresh pages and move them over.
             nint saved = PageMemory.CopyToFreshPages(_address, Length);
             PageMemory.MoveOver(saved, _address, Length);
-            _ = Libc.close(_fd);
-            _fd = -1;
+            _memfd.Dispose();
         }
     }
 
-    private static void WriteAll(int fd, nint address, nuint length)
+    private static void WriteAll(SafeDescriptorHandle fd, nint address, nuint length)
     {
         nuint done = 0;
         while (done < length)

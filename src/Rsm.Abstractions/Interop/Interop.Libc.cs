@@ -35,6 +35,9 @@ internal static partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     public static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, long offset);
 
+    [LibraryImport(Library, EntryPoint = "mmap", SetLastError = true)]
+    public static partial nint mmap(nint addr, nuint length, int prot, int flags, SafeDescriptorHandle fd, long offset);
+
     [LibraryImport(Library, SetLastError = true)]
     public static partial int munmap(nint addr, nuint length);
 
@@ -48,22 +51,22 @@ internal static partial class Libc
     public static unsafe partial int mincore(nint addr, nuint length, byte* vec);
 
     [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int memfd_create(string name, uint flags);
+    public static partial SafeDescriptorHandle memfd_create(string name, uint flags);
 
     [LibraryImport(Library, SetLastError = true)]
-    public static partial int ftruncate(int fd, long length);
+    public static partial int ftruncate(SafeDescriptorHandle fd, long length);
 
     [LibraryImport(Library, SetLastError = true)]
-    public static partial nint pwrite(int fd, nint buffer, nuint count, long offset);
+    public static partial nint pwrite(SafeDescriptorHandle fd, nint buffer, nuint count, long offset);
 
     [LibraryImport(Library, SetLastError = true)]
-    public static partial int eventfd(uint initval, int flags);
+    public static partial SafeDescriptorHandle eventfd(uint initval, int flags);
 
     [LibraryImport(Library, SetLastError = true)]
-    public static unsafe partial nint read(int fd, void* buffer, nuint count);
+    public static unsafe partial nint read(SafeDescriptorHandle fd, void* buffer, nuint count);
 
     [LibraryImport(Library, SetLastError = true)]
-    public static unsafe partial nint write(int fd, void* buffer, nuint count);
+    public static unsafe partial nint write(SafeDescriptorHandle fd, void* buffer, nuint count);
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int close(int fd);
