@@ -130,6 +130,10 @@ internal sealed class EventCounter : IDisposable
             _disposed = true;
         }
 
-        _eventfd?.Dispose();
+        if (_eventfd is not null)
+        {
+            _eventfd.Dispose();
+            SignalReactor.NotifyClosed();
+        }
     }
 }

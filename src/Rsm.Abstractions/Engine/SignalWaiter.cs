@@ -22,6 +22,11 @@ internal static class SignalWaiter
             return ValueTask.FromException(RsmThrow.Create(RsmError.Timeout, "no event is pending"));
         }
 
+        if (handle.Counter.Handle is not null)
+        {
+            return SignalReactor.Instance.WaitAsync(handle.Counter, timeoutMilliseconds, cancellationToken);
+        }
+
         return new ValueTask(Task.Factory.StartNew(
             () =>
             {

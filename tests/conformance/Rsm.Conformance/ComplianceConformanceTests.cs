@@ -49,6 +49,35 @@ public abstract class ComplianceConformanceTests : ConformanceTestBase
         }
     }
 
+    [TestMethod]
+    public void Compliance_EveryChecklistItem_TestedOrCatalogued()
+    {
+        HashSet<int> tested = TestedItems();
+        int[] missing = [.. Enumerable.Range(1, 162).Where(i => !tested.Contains(i)
+            && !ConformanceCatalogue.NotApplicableInDotNet.ContainsKey(i)
+            && !ConformanceCatalogue.ItemsNeedingPeer.ContainsKey(i))];
+
+        Assert.IsEmpty(missing, $"checklist items with neither a test nor a catalogue entry: {string.Join(", ", missing)}");
+    }
+
+    [TestMethod]
+    public void Compliance_EveryCheckBeyondTheChecklist_Catalogued()
+    {
+        int[] uncatalogued = [.. TestedItems().Where(i => i >= 200 && !ConformanceCatalogue.BeyondChecklist.ContainsKey(i)).Order()];
+        int[] untested = [.. ConformanceCatalogue.BeyondChecklist.Keys.Where(i => !TestedItems().Contains(i)).Order()];
+
+        Assert.IsEmpty(uncatalogued, $"Spec2NN tests without a catalogue entry: {string.Join(", ", uncatalogued)}");
+        Assert.IsEmpty(untested, $"catalogued checks without a test: {string.Join(", ", untested)}");
+    }
+
+    /// <summary>The item numbers of every <c>SpecNNN_</c> test method of the suite.</summary>
+    private static HashSet<int> TestedItems() =>
+        [.. LoadableTypes(typeof(ConformanceTestBase).Assembly)
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Where(m => m.GetCustomAttribute<TestMethodAttribute>() is not null
+                && m.Name.Length > 8 && m.Name.StartsWith("Spec", StringComparison.Ordinal) && m.Name[7] == '_')
+            .Select(m => int.Parse(m.Name.AsSpan(4, 3), System.Globalization.CultureInfo.InvariantCulture))];
+
     private static Type[] LoadableTypes(Assembly assembly)
     {
         try

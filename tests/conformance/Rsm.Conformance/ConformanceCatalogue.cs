@@ -46,9 +46,32 @@ public static class ConformanceCatalogue
         (83, ConformanceCapabilities.SecondUid, "needs an importer under another uid and an exporter running with umask 077."),
     ];
 
+    private static readonly Dictionary<int, string> s_beyondChecklist = new()
+    {
+        [200] = "CompareExchange32 returns the old value and stores only on a match (DECISIONS L1).",
+        [201] = "CompareExchange64 returns the old value and stores only on a match (DECISIONS L1).",
+        [202] = "Exchange32 and Exchange64 return the old value and store the new one (DECISIONS L1).",
+        [203] = "FetchAdd32 and FetchAdd64 return the old value and add with wrap-around; get sees the result (DECISIONS L1).",
+        [204] = "Lock operations on a segment created without ExportFlags.LockOperations give LocksNotEnabled (29) (DECISIONS L2).",
+        [205] = "A lock operation at an offset that is not a multiple of the word size gives BadMemoryAlignment (17).",
+        [206] = "A lock operation outside the segment or the mapped window gives BadOffset (18).",
+        [207] = "A lock operation needs ReadWrite: Read or Write importers get PermissionDenied (27).",
+        [208] = "Lock operations are atomic against the exporter's own atomics and other importers: no update is lost (DECISIONS L3).",
+        [209] = "Lock operations succeed on a flagged segment (or give LocksNotSupported (28) where the capability is missing), give BadSegmentHandle (5) after disconnect and ConnectionAborted (40) after a forced disconnect.",
+        [210] = "No call returns 19, 37 or 45, and 28/29 come only from lock operations (DECISIONS F10).",
+        [211] = "SignalWaitAsync completes when an event is posted while it waits, consuming that event.",
+        [212] = "A cancelled SignalWaitAsync ends as cancelled and consumes nothing.",
+        [213] = "Each event completes exactly one of several SignalWaitAsync waiters (DECISIONS F8).",
+        [214] = "SignalWaitAsync on an import that is disconnected while it waits ends with BadSegmentHandle (5) instead of hanging (DECISIONS D7).",
+        [215] = "SignalWaitAsync with no event before its timeout ends with Timeout (42).",
+    };
+
     private static readonly Dictionary<int, string> s_notApplicableItems = BuildNotApplicable();
 
     private static readonly (Dictionary<int, ConformanceCapabilities> Needs, Dictionary<int, string> Reasons) s_peerItems = BuildNeedingPeer();
+
+    /// <summary>The checks beyond RSMAPI section 9, numbered from 200, with what each one checks.</summary>
+    public static IReadOnlyDictionary<int, string> BeyondChecklist => s_beyondChecklist;
 
     /// <summary>Items that are not applicable in .NET, with the reason (the item number is that of RSMAPI section 9).
     /// An item listed here may still have tests for its other parts; the reason says which part is meant.</summary>

@@ -484,6 +484,72 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         }
     }
 
+    [TestMethod]
+    public void Spec211_SignalWaitAsync_EventPostedWhileWaiting_Completes()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        Task wait = f.E.SignalWaitAsync(PendingTimeoutMs).AsTask();
+        Assert.IsFalse(wait.IsCompleted, "no event was posted yet");
+
+        f.I.SignalPost();
+
+        AssertOutcome(RsmError.Success, () => WaitBounded(wait));
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0), "the waiter consumed the only event");
+    }
+
+    [TestMethod]
+    public void Spec212_SignalWaitAsync_Cancelled_OperationCanceled()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        using var cancellation = new CancellationTokenSource();
+        Task wait = f.E.SignalWaitAsync(-1, cancellation.Token).AsTask();
+
+        cancellation.Cancel();
+
+        Assert.IsTrue(WaitFaultOrCancel(wait), "the cancelled wait did not end within 30 s");
+        Assert.IsTrue(wait.IsCanceled, "a cancelled asynchronous wait ends as cancelled");
+        f.I.SignalPost();
+        AssertOutcome(RsmError.Success, () => f.E.SignalWait(0), "the cancelled waiter consumed nothing");
+    }
+
+    [TestMethod]
+    public void Spec213_SignalWaitAsync_TwoWaitersTwoPosts_EachCompletesOnce()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        Task first = f.E.SignalWaitAsync(PendingTimeoutMs).AsTask();
+        Task second = f.E.SignalWaitAsync(PendingTimeoutMs).AsTask();
+
+        f.I.SignalPost();
+        Task done = Task.WhenAny(first, second).Result;
+        AssertOutcome(RsmError.Success, () => WaitBounded(done));
+        Task other = done == first ? second : first;
+        Assert.IsFalse(other.IsCompleted, "one event completes exactly one waiter");
+        f.I.SignalPost();
+
+        AssertOutcome(RsmError.Success, () => WaitBounded(other));
+        AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
+    }
+
+    [TestMethod]
+    public void Spec214_SignalWaitAsync_ImportDisconnectedWhileWaiting_BadSegmentHandle()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        IImportSegment i = NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.ReadWrite);
+        Task wait = i.SignalWaitAsync(-1).AsTask();
+
+        i.Disconnect();
+
+        AssertOutcome(RsmError.BadSegmentHandle, () => WaitBounded(wait));
+    }
+
+    [TestMethod]
+    public void Spec215_SignalWaitAsync_NoEventBeforeTimeout_Timeout()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.Timeout, () => WaitBounded(f.I.SignalWaitAsync(1).AsTask()));
+    }
+
     /// <summary>The soft <c>RLIMIT_NOFILE</c> from <c>/proc/self/limits</c>, or -1 when it cannot be read or is unlimited.</summary>
     private static long OpenFilesSoftLimit()
     {
@@ -511,6 +577,18 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         catch (AggregateException ex) when (ex.InnerException is RsmException inner)
         {
             ExceptionDispatchInfo.Throw(inner);
+        }
+    }
+
+    private static bool WaitFaultOrCancel(Task task)
+    {
+        try
+        {
+            return task.Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+            return true;
         }
     }
 }
