@@ -34,9 +34,20 @@ public sealed class RsmBarrier
     /// <exception cref="RsmException">As <see cref="Close"/>.</exception>
     public ValueTask CloseAsync(CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        Close();
-        return ValueTask.CompletedTask;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        try
+        {
+            Close();
+            return ValueTask.CompletedTask;
+        }
+        catch (RsmException ex)
+        {
+            return ValueTask.FromException(ex);
+        }
     }
 
     /// <summary>Destroys the barrier: the segment's Implicit-mode barrier is cleared. <c>rsm_memseg_import_destroy_barrier</c>.</summary>

@@ -208,8 +208,20 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
     /// <inheritdoc/>
     public ValueTask<IImportSegment> ConnectAsync(uint nodeId, uint segmentId, RsmPermissions permission, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Connect(nodeId, segmentId, permission));
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<IImportSegment>(cancellationToken);
+        }
+
+        // The engine connects synchronously; errors surface through the task, as they would from a connect that waits.
+        try
+        {
+            return ValueTask.FromResult(Connect(nodeId, segmentId, permission));
+        }
+        catch (RsmException ex)
+        {
+            return ValueTask.FromException<IImportSegment>(ex);
+        }
     }
 
     /// <inheritdoc/>

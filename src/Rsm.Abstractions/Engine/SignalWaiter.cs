@@ -11,7 +11,11 @@ internal static class SignalWaiter
 
     public static ValueTask WaitAsync(RsmPollHandle handle, int timeoutMilliseconds, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
         if (handle.Counter.TryConsume())
         {
             return ValueTask.CompletedTask;

@@ -64,6 +64,9 @@ public static class ConformanceCatalogue
         [213] = "Each event completes exactly one of several SignalWaitAsync waiters (DECISIONS F8).",
         [214] = "SignalWaitAsync on an import that is disconnected while it waits ends with BadSegmentHandle (5) instead of hanging (DECISIONS D7).",
         [215] = "SignalWaitAsync with no event before its timeout ends with Timeout (42).",
+        [216] = "ConnectAsync connects like Connect: same segment, length and Implicit mode.",
+        [217] = "ConnectAsync reports the errors of Connect (SegmentNotPublished (7), PermissionDenied (27)) through its task.",
+        [218] = "ConnectAsync with a cancelled token ends as cancelled and connects nothing.",
     };
 
     private static readonly Dictionary<int, string> s_notApplicableItems = BuildNotApplicable();

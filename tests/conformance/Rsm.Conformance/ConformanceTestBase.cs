@@ -220,6 +220,24 @@ public abstract class ConformanceTestBase
         }
     }
 
+    /// <summary>
+    /// Waits at most 30 s for <paramref name="task"/> (a hang fails the test instead of blocking the run) and rethrows the
+    /// <see cref="RsmException"/> it ended with, so that <see cref="Outcome"/> sees it.
+    /// </summary>
+    /// <param name="task">The task of an asynchronous call.</param>
+    protected static void AwaitBounded(Task task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        try
+        {
+            Assert.IsTrue(task.Wait(TimeSpan.FromSeconds(30)), "the asynchronous call did not complete within 30 s");
+        }
+        catch (AggregateException ex) when (ex.InnerException is RsmException inner)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
+        }
+    }
+
     /// <summary>Asserts that <paramref name="action"/> ends with exactly <paramref name="expected"/>.</summary>
     /// <param name="expected">The expected outcome (Success for none).</param>
     /// <param name="action">The call.</param>

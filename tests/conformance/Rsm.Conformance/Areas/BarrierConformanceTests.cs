@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 
 namespace Rsm.Conformance;
@@ -80,7 +79,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
     {
         var barrier = new RsmBarrier();
 
-        AssertOutcome(RsmError.BarrierUninitialized, () => CloseAsyncBounded(barrier));
+        AssertOutcome(RsmError.BarrierUninitialized, () => AwaitBounded(barrier.CloseAsync().AsTask()));
     }
 
     [TestMethod]
@@ -109,7 +108,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.Put32(0, new uint[] { 0xCAFEF00Du }));
         AssertOutcome(RsmError.Success, f.Bar.Order);
         AssertOutcome(RsmError.Success, f.Bar.Close);
-        AssertOutcome(RsmError.Success, () => CloseAsyncBounded(f.Bar));
+        AssertOutcome(RsmError.Success, () => AwaitBounded(f.Bar.CloseAsync().AsTask()));
 
         Assert.AreEqual(0xCAFEF00Du, MemoryMarshal.Read<uint>(f.B.GetSpan()));
     }
@@ -134,7 +133,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         f.E.Unpublish();
 
         AssertOutcome(RsmError.ConnectionAborted, f.Bar.Close);
-        AssertOutcome(RsmError.ConnectionAborted, () => CloseAsyncBounded(f.Bar));
+        AssertOutcome(RsmError.ConnectionAborted, () => AwaitBounded(f.Bar.CloseAsync().AsTask()));
     }
 
     [TestMethod]
@@ -321,19 +320,6 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         if (mapping)
         {
             Check("aborted map", () => aborted.Map(RsmPermissions.ReadWrite, 0, PS));
-        }
-    }
-
-    private static void CloseAsyncBounded(RsmBarrier barrier)
-    {
-        Task close = barrier.CloseAsync().AsTask();
-        try
-        {
-            Assert.IsTrue(close.Wait(TimeSpan.FromSeconds(30)), "CloseAsync did not complete within 30 s");
-        }
-        catch (AggregateException ex) when (ex.InnerException is RsmException inner)
-        {
-            ExceptionDispatchInfo.Throw(inner);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.IO.Pipes;
-using System.Runtime.ExceptionServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Rsm.Conformance;
@@ -19,7 +18,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
 
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.SignalPost());
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.SignalWait(0));
-        AssertOutcome(RsmError.BadSegmentHandle, () => WaitBounded(gone.SignalWaitAsync(0).AsTask()));
+        AssertOutcome(RsmError.BadSegmentHandle, () => AwaitBounded(gone.SignalWaitAsync(0).AsTask()));
     }
 
     [TestMethod]
@@ -51,7 +50,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         DefaultFixture f = CreateDefaultFixture();
         f.I.SignalPost();
 
-        AssertOutcome(RsmError.Success, () => WaitBounded(f.E.SignalWaitAsync(PendingTimeoutMs).AsTask()));
+        AssertOutcome(RsmError.Success, () => AwaitBounded(f.E.SignalWaitAsync(PendingTimeoutMs).AsTask()));
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
@@ -493,7 +492,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
 
         f.I.SignalPost();
 
-        AssertOutcome(RsmError.Success, () => WaitBounded(wait));
+        AssertOutcome(RsmError.Success, () => AwaitBounded(wait));
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0), "the waiter consumed the only event");
     }
 
@@ -521,12 +520,12 @@ public abstract class EventsConformanceTests : ConformanceTestBase
 
         f.I.SignalPost();
         Task done = Task.WhenAny(first, second).Result;
-        AssertOutcome(RsmError.Success, () => WaitBounded(done));
+        AssertOutcome(RsmError.Success, () => AwaitBounded(done));
         Task other = done == first ? second : first;
         Assert.IsFalse(other.IsCompleted, "one event completes exactly one waiter");
         f.I.SignalPost();
 
-        AssertOutcome(RsmError.Success, () => WaitBounded(other));
+        AssertOutcome(RsmError.Success, () => AwaitBounded(other));
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
@@ -539,7 +538,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
 
         i.Disconnect();
 
-        AssertOutcome(RsmError.BadSegmentHandle, () => WaitBounded(wait));
+        AssertOutcome(RsmError.BadSegmentHandle, () => AwaitBounded(wait));
     }
 
     [TestMethod]
@@ -547,7 +546,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     {
         DefaultFixture f = CreateDefaultFixture();
 
-        AssertOutcome(RsmError.Timeout, () => WaitBounded(f.I.SignalWaitAsync(1).AsTask()));
+        AssertOutcome(RsmError.Timeout, () => AwaitBounded(f.I.SignalWaitAsync(1).AsTask()));
     }
 
     /// <summary>The soft <c>RLIMIT_NOFILE</c> from <c>/proc/self/limits</c>, or -1 when it cannot be read or is unlimited.</summary>
@@ -567,18 +566,6 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     }
 
     private static int ReadDescriptor(SafePipeHandle readEnd) => (int)readEnd.DangerousGetHandle();
-
-    private static void WaitBounded(Task task)
-    {
-        try
-        {
-            Assert.IsTrue(task.Wait(TimeSpan.FromSeconds(30)), "the asynchronous wait did not complete within 30 s");
-        }
-        catch (AggregateException ex) when (ex.InnerException is RsmException inner)
-        {
-            ExceptionDispatchInfo.Throw(inner);
-        }
-    }
 
     private static bool WaitFaultOrCancel(Task task)
     {

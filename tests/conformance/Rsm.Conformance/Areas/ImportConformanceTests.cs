@@ -255,4 +255,42 @@ public abstract class ImportConformanceTests : ConformanceTestBase
 
         AssertOutcome(RsmError.Success, f.I.Disconnect);
     }
+
+    [TestMethod]
+    public void Spec216_ConnectAsync_PublishedSegment_Connects()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        Task<IImportSegment> connect = f.C.ConnectAsync(f.C.LocalNodeId, Id, RsmPermissions.ReadWrite).AsTask();
+
+        AwaitBounded(connect);
+        IImportSegment i = connect.Result;
+        Defer(i.Disconnect);
+
+        Assert.AreEqual(Id, i.SegmentId);
+        Assert.AreEqual(L, i.Length);
+        Assert.AreEqual(RsmBarrierMode.Implicit, i.GetMode());
+    }
+
+    [TestMethod]
+    public void Spec217_ConnectAsync_Errors_SameAsConnect()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+
+        AssertOutcome(RsmError.SegmentNotPublished, () => AwaitBounded(f.C.ConnectAsync(f.C.LocalNodeId, Id + 1, RsmPermissions.Read).AsTask()));
+        AssertOutcome(RsmError.PermissionDenied, () => AwaitBounded(f.C.ConnectAsync(f.C.LocalNodeId, Id, (RsmPermissions)0x1A4).AsTask()));
+    }
+
+    [TestMethod]
+    public void Spec218_ConnectAsync_CancelledToken_CancelledWithoutConnecting()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        ValueTask<IImportSegment> connect = f.C.ConnectAsync(f.C.LocalNodeId, Id, RsmPermissions.ReadWrite, cancellation.Token);
+
+        Assert.IsTrue(connect.IsCanceled);
+        f.E.Unpublish();
+        AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, new byte[1]), "only the fixture's importer was aborted");
+    }
 }
