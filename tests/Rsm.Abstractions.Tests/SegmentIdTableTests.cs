@@ -1,5 +1,3 @@
-using Rsm.Engine;
-
 namespace Rsm.Abstractions.Tests;
 
 [TestClass]
@@ -21,8 +19,8 @@ public sealed class SegmentIdTableTests
         node.Node.NextAutoId = uint.MaxValue;
 
         Assert.AreEqual(uint.MaxValue, node.Publish(0));
-        Assert.AreEqual(RsmError.InsufficientResources, node.PublishOutcome(0));
-        Assert.AreEqual(RsmError.InsufficientResources, node.PublishOutcome(0));
+        Assert.AreEqual(RsmError.InsufficientResources, Outcome(() => node.Publish(0)));
+        Assert.AreEqual(RsmError.InsufficientResources, Outcome(() => node.Publish(0)));
         Assert.AreEqual(0x600000u, node.Publish(0x600000), "explicit ids stay available");
     }
 
@@ -64,69 +62,5 @@ public sealed class SegmentIdTableTests
         {
             return ex.Error;
         }
-    }
-
-    private sealed class TestNode : IDisposable
-    {
-        private readonly List<RsmPageMemory> _memory = [];
-        private readonly List<IExportSegment> _segments = [];
-
-        public TestNode()
-        {
-            var attributes = new RsmControllerAttributes
-            {
-                PageSize = RsmPageMemory.PageSize,
-                MaxExportSegmentSize = 1 << 20,
-                TotalExportSegmentSize = 1 << 24,
-                MaxExportSegments = 64,
-                MaxNodes = 64,
-                Capabilities = RsmCapabilities.Mapping,
-            };
-            Node = new RsmNode(1, attributes);
-            Controller = new RsmEngineController("test", new Transport(Node, attributes));
-        }
-
-        public RsmNode Node { get; }
-
-        public RsmEngineController Controller { get; }
-
-        public IExportSegment Create()
-        {
-            RsmPageMemory memory = RsmPageMemory.Allocate(RsmPageMemory.PageSize);
-            _memory.Add(memory);
-            IExportSegment segment = Controller.CreateExportSegment(memory.Address, memory.Length);
-            _segments.Add(segment);
-            return segment;
-        }
-
-        public uint Publish(uint id) => Create().Publish(id);
-
-        public RsmError PublishOutcome(uint id) => Outcome(() => Publish(id));
-
-        public void Dispose()
-        {
-            foreach (IExportSegment segment in _segments)
-            {
-                segment.Dispose();
-            }
-
-            foreach (RsmPageMemory memory in _memory)
-            {
-                memory.Dispose();
-            }
-        }
-    }
-
-    private sealed class Transport(RsmNode node, RsmControllerAttributes attributes) : RsmTransport
-    {
-        public override string ProviderName => "Test";
-
-        public override RsmNode LocalNode { get; } = node;
-
-        public override RsmControllerAttributes Attributes { get; } = attributes;
-
-        public override ISegmentBacking Bind(nint address, nuint length) => new DirectBacking(address, length);
-
-        public override RsmNode ResolveNode(uint nodeId) => LocalNode;
     }
 }

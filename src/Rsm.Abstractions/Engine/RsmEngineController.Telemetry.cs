@@ -13,10 +13,13 @@ public sealed partial class RsmEngineController
     /// <summary>Starts an activity for a control-plane operation (null when nobody listens).</summary>
     internal Activity? StartOperation(string operation)
     {
-        Activity? activity = RsmTelemetry.ActivitySource.StartActivity(operation);
-        activity?.SetTag(RsmTelemetry.ProviderTag, ProviderName);
-        activity?.SetTag(RsmTelemetry.ControllerTag, Name);
-        return activity;
+        if (!RsmTelemetry.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        // Tags given at creation are visible to samplers and to listeners' ActivityStarted.
+        return RsmTelemetry.ActivitySource.StartActivity(ActivityKind.Internal, tags: [ProviderTag, ControllerTag], name: operation);
     }
 
     /// <summary>Records the duration of a control-plane operation started at <paramref name="startTimestamp"/>.</summary>
