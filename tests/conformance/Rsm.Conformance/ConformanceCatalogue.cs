@@ -67,6 +67,8 @@ public static class ConformanceCatalogue
         [216] = "ConnectAsync connects like Connect: same segment, length and Implicit mode.",
         [217] = "ConnectAsync reports the errors of Connect (SegmentNotPublished (7), PermissionDenied (27)) through its task.",
         [218] = "ConnectAsync with a cancelled token ends as cancelled and connects nothing.",
+        [219] = "Gets on several threads racing with unpublish never fault and end with ConnectionAborted (40) (DECISIONS F7).",
+        [220] = "Connects and disconnects on several threads while the exporter republishes leave the segment's state consistent.",
     };
 
     private static readonly Dictionary<int, string> s_notApplicableItems = BuildNotApplicable();

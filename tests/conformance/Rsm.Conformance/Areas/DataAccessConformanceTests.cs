@@ -454,6 +454,109 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
     private static unsafe Span<T> NullElements<T>(int length)
         where T : unmanaged => new((void*)0, length);
 
+
+    [TestMethod]
+    public void Spec219_GetsRacingWithUnpublish_NeverFaultAndEndAborted()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        const int Readers = 3;
+        const int MaxGets = 50_000_000;
+        var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<RsmError, int>();
+        var warmedUp = new CountdownEvent(Readers);
+        var readers = new Thread[Readers];
+        for (int r = 0; r < Readers; r++)
+        {
+            IImportSegment i = r == 0 ? f.I : NewImport(f.C, f.C.LocalNodeId, Id, RsmPermissions.Read);
+            if (r != 0)
+            {
+                i.InitBarrier();
+            }
+
+            readers[r] = new Thread(() =>
+            {
+                byte[] buffer = new byte[64];
+                for (int n = 0; n < MaxGets; n++)
+                {
+                    RsmError outcome = Outcome(() => i.Get(64 * (n % 16), buffer));
+                    outcomes.AddOrUpdate(outcome, 1, (_, c) => c + 1);
+                    if (n == 1000)
+                    {
+                        warmedUp.Signal();
+                    }
+
+                    if (outcome != RsmError.Success)
+                    {
+                        return;
+                    }
+                }
+            });
+            readers[r].Start();
+        }
+
+        // Unpublish while every reader is in its loop, so that the abort lands between and during gets.
+        Assert.IsTrue(warmedUp.Wait(TimeSpan.FromSeconds(30)), "the readers did not start");
+        f.E.Unpublish();
+        foreach (Thread reader in readers)
+        {
+            Assert.IsTrue(reader.Join(TimeSpan.FromSeconds(60)), "a reader did not observe the abort");
+        }
+
+        warmedUp.Dispose();
+
+        // Gets before the abort succeed and the first one after it reports it; none faults or reports anything else (DECISIONS F7).
+        CollectionAssert.AreEquivalent(new[] { RsmError.Success, RsmError.ConnectionAborted }, outcomes.Keys.ToArray());
+        Assert.AreEqual(Readers, outcomes[RsmError.ConnectionAborted], "each reader stops at its first ConnectionAborted");
+        AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, new byte[8]));
+    }
+
+    [TestMethod]
+    public void Spec220_ConnectDisconnectChurnWhileRepublishing_StateStaysConsistent()
+    {
+        DefaultFixture f = CreateDefaultFixture();
+        const int Workers = 3;
+        const int Rounds = 300;
+        int failures = 0;
+        var workers = new Thread[Workers];
+        for (int w = 0; w < Workers; w++)
+        {
+            workers[w] = new Thread(() =>
+            {
+                for (int n = 0; n < Rounds; n++)
+                {
+                    try
+                    {
+                        IImportSegment i = f.C.Connect(f.C.LocalNodeId, Id, RsmPermissions.Read);
+                        i.SetMode(RsmBarrierMode.Explicit);
+                        i.Get(0, new byte[8]);
+                        i.Disconnect();
+                    }
+                    catch (RsmException)
+                    {
+                        Interlocked.Increment(ref failures);
+                    }
+                }
+            });
+            workers[w].Start();
+        }
+
+        for (int n = 0; n < Rounds; n++)
+        {
+            f.E.Republish([]);
+        }
+
+        foreach (Thread worker in workers)
+        {
+            Assert.IsTrue(worker.Join(TimeSpan.FromSeconds(60)), "a worker did not finish");
+        }
+
+        // Republish never disturbs connects of a public segment; afterwards the fixture's importer still works and an
+        // unpublish aborts exactly what is still connected.
+        Assert.AreEqual(0, failures);
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]));
+        f.E.Unpublish();
+        AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, new byte[8]));
+        AssertOutcome(RsmError.SegmentNotPublished, () => f.C.Connect(f.C.LocalNodeId, Id, RsmPermissions.Read));
+    }
     private static byte[] Pattern(int length, int seed)
     {
         byte[] data = new byte[length];
