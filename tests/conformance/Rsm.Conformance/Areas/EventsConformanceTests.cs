@@ -519,7 +519,9 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         Task second = f.E.SignalWaitAsync(PendingTimeoutMs).AsTask();
 
         f.I.SignalPost();
-        Task done = Task.WhenAny(first, second).Result;
+        Task<Task> any = Task.WhenAny(first, second);
+        AwaitBounded(any);
+        Task done = any.Result;
         AssertOutcome(RsmError.Success, () => AwaitBounded(done));
         Task other = done == first ? second : first;
         Assert.IsFalse(other.IsCompleted, "one event completes exactly one waiter");
