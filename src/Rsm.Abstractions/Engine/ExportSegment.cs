@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 
 namespace Rsm.Engine;
 
@@ -13,7 +12,7 @@ internal sealed partial class ExportSegment : IExportSegment
     private readonly EventCounter _events = new();
     private ISegmentBacking? _backing;
     private RsmAccessEntry[] _accessList = [];
-    private State _state = State.Bound;
+    private volatile State _state = State.Bound;
     private uint _segmentId;
     private int _incarnation;
     private int _pollReferences;
@@ -236,13 +235,13 @@ internal sealed partial class ExportSegment : IExportSegment
 
     public void SignalWait(int timeoutMilliseconds, CancellationToken cancellationToken = default)
     {
-        EnsureAliveUnlocked();
+        EnsureAlive();
         SignalWaiter.Wait(GetPollHandleUncounted(), timeoutMilliseconds, cancellationToken);
     }
 
     public ValueTask SignalWaitAsync(int timeoutMilliseconds, CancellationToken cancellationToken = default)
     {
-        EnsureAliveUnlocked();
+        EnsureAlive();
         return SignalWaiter.WaitAsync(GetPollHandleUncounted(), timeoutMilliseconds, cancellationToken);
     }
 
@@ -337,15 +336,6 @@ internal sealed partial class ExportSegment : IExportSegment
     private void EnsureAlive()
     {
         if (_state == State.Destroyed)
-        {
-            RsmThrow.Error(RsmError.BadSegmentHandle, "the export segment was destroyed");
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void EnsureAliveUnlocked()
-    {
-        if (Volatile.Read(ref Unsafe.As<State, int>(ref _state)) == (int)State.Destroyed)
         {
             RsmThrow.Error(RsmError.BadSegmentHandle, "the export segment was destroyed");
         }

@@ -1,5 +1,4 @@
 using System.IO.Pipes;
-using Microsoft.Win32.SafeHandles;
 
 namespace Rsm.Conformance;
 
@@ -255,12 +254,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     {
         RequireLinuxPipes();
         DefaultFixture f = CreateDefaultFixture();
-        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
-        using SafePipeHandle readEnd = pipe.ClientSafePipeHandle;
-        RsmPollHandle p = f.E.GetPollHandle();
-        Defer(f.E.ReleasePollHandle);
+        using var pipe = new TestPipe();
+        RsmPollHandle p = ExporterPollHandle(f);
         f.I.SignalPost();
-        Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p), RsmPollEntry.ForDescriptor(ReadDescriptor(readEnd), RsmPollEvents.In)];
+        Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p), pipe.Entry];
 
         int n = RsmPoll.Wait(entries, PendingTimeoutMs);
 
@@ -274,8 +271,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     public void Spec150_WaitOverHandleOnly_ImporterPost_OneReady()
     {
         DefaultFixture f = CreateDefaultFixture();
-        RsmPollHandle p = f.E.GetPollHandle();
-        Defer(f.E.ReleasePollHandle);
+        RsmPollHandle p = ExporterPollHandle(f);
         f.I.SignalPost();
         Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p)];
 
@@ -291,13 +287,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     {
         RequireLinuxPipes();
         DefaultFixture f = CreateDefaultFixture();
-        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
-        using SafePipeHandle readEnd = pipe.ClientSafePipeHandle;
-        pipe.WriteByte(0x21);
-        pipe.Flush();
-        RsmPollHandle p = f.E.GetPollHandle();
-        Defer(f.E.ReleasePollHandle);
-        Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p), RsmPollEntry.ForDescriptor(ReadDescriptor(readEnd), RsmPollEvents.In)];
+        using var pipe = new TestPipe();
+        pipe.MakeReadable();
+        RsmPollHandle p = ExporterPollHandle(f);
+        Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p), pipe.Entry];
 
         int n = RsmPoll.Wait(entries, PendingTimeoutMs);
 
@@ -311,14 +304,11 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     {
         RequireLinuxPipes();
         DefaultFixture f = CreateDefaultFixture();
-        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
-        using SafePipeHandle readEnd = pipe.ClientSafePipeHandle;
-        pipe.WriteByte(0x21);
-        pipe.Flush();
-        RsmPollHandle p = f.E.GetPollHandle();
-        Defer(f.E.ReleasePollHandle);
+        using var pipe = new TestPipe();
+        pipe.MakeReadable();
+        RsmPollHandle p = ExporterPollHandle(f);
         f.I.SignalPost();
-        Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p), RsmPollEntry.ForDescriptor(ReadDescriptor(readEnd), RsmPollEvents.In)];
+        Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p), pipe.Entry];
 
         int n = RsmPoll.Wait(entries, PendingTimeoutMs);
 
@@ -331,8 +321,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     public void Spec152_WaitTimeoutZeroNothingReady_Timeout()
     {
         DefaultFixture f = CreateDefaultFixture();
-        RsmPollHandle p = f.E.GetPollHandle();
-        Defer(f.E.ReleasePollHandle);
+        RsmPollHandle p = ExporterPollHandle(f);
 
         AssertOutcome(RsmError.Timeout, () => RsmPoll.Wait(new[] { RsmPollEntry.ForHandle(p) }, 0));
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
@@ -344,21 +333,17 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     {
         RequireLinuxPipes();
         DefaultFixture f = CreateDefaultFixture();
-        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
-        using SafePipeHandle readEnd = pipe.ClientSafePipeHandle;
-        RsmPollHandle p = f.E.GetPollHandle();
-        Defer(f.E.ReleasePollHandle);
-        int fd = ReadDescriptor(readEnd);
+        using var pipe = new TestPipe();
+        RsmPollHandle p = ExporterPollHandle(f);
 
-        AssertOutcome(RsmError.Timeout, () => RsmPoll.Wait(new[] { RsmPollEntry.ForHandle(p), RsmPollEntry.ForDescriptor(fd, RsmPollEvents.In) }, 0));
+        AssertOutcome(RsmError.Timeout, () => RsmPoll.Wait(new[] { RsmPollEntry.ForHandle(p), pipe.Entry }, 0));
     }
 
     [TestMethod]
     public void Spec152_WaitCancelled_Interrupted()
     {
         DefaultFixture f = CreateDefaultFixture();
-        RsmPollHandle p = f.E.GetPollHandle();
-        Defer(f.E.ReleasePollHandle);
+        RsmPollHandle p = ExporterPollHandle(f);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
 
@@ -421,8 +406,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     public void Spec153_OneEventTwoPollWaiters_ExactlyOneCounts()
     {
         DefaultFixture f = CreateDefaultFixture();
-        RsmPollHandle p = f.E.GetPollHandle();
-        Defer(f.E.ReleasePollHandle);
+        RsmPollHandle p = ExporterPollHandle(f);
         f.I.SignalPost();
 
         RsmError first = Outcome(() => RsmPoll.Wait(new[] { RsmPollEntry.ForHandle(p) }, 0));
@@ -436,8 +420,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     public void Spec153_OneEventTwoEntriesForOneHandle_OnlyOneConsumes()
     {
         DefaultFixture f = CreateDefaultFixture();
-        RsmPollHandle p = f.E.GetPollHandle();
-        Defer(f.E.ReleasePollHandle);
+        RsmPollHandle p = ExporterPollHandle(f);
         f.I.SignalPost();
         Span<RsmPollEntry> entries = [RsmPollEntry.ForHandle(p), RsmPollEntry.ForHandle(p)];
 
@@ -567,7 +550,13 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         return -1;
     }
 
-    private static int ReadDescriptor(SafePipeHandle readEnd) => (int)readEnd.DangerousGetHandle();
+    /// <summary>Takes a poll handle reference on the fixture's export segment, released at cleanup.</summary>
+    private RsmPollHandle ExporterPollHandle(DefaultFixture f)
+    {
+        RsmPollHandle p = f.E.GetPollHandle();
+        Defer(f.E.ReleasePollHandle);
+        return p;
+    }
 
     private static bool WaitFaultOrCancel(Task task)
     {
@@ -579,5 +568,23 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         {
             return true;
         }
+    }
+
+    /// <summary>An anonymous pipe whose read end is a plain descriptor for <see cref="RsmPoll.Wait"/>.</summary>
+    private sealed class TestPipe : IDisposable
+    {
+        private readonly AnonymousPipeServerStream _writeEnd = new(PipeDirection.Out);
+
+        /// <summary>A poll entry for the read end, waiting for <see cref="RsmPollEvents.In"/>.</summary>
+        public RsmPollEntry Entry => RsmPollEntry.ForDescriptor((int)_writeEnd.ClientSafePipeHandle.DangerousGetHandle(), RsmPollEvents.In);
+
+        /// <summary>Writes one byte, so that the read end is readable.</summary>
+        public void MakeReadable()
+        {
+            _writeEnd.WriteByte(0x21);
+            _writeEnd.Flush();
+        }
+
+        public void Dispose() => _writeEnd.Dispose();
     }
 }
