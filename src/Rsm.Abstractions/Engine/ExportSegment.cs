@@ -8,7 +8,7 @@ internal sealed partial class ExportSegment : IExportSegment
     private readonly RsmEngineController _controller;
     private readonly RsmNode _node;
     private readonly RsmCredentials _creator;
-    private readonly List<ImportSegment> _importers = [];
+    private readonly List<IImporterLink> _importers = [];
     private readonly EventCounter _events = new();
     private ISegmentBacking? _backing;
     private RsmAccessEntry[] _accessList = [];
@@ -17,6 +17,7 @@ internal sealed partial class ExportSegment : IExportSegment
     private int _incarnation;
     private int _pollReferences;
     private RsmPollHandle? _pollHandle;
+    private IDisposable? _claim;
 
     public ExportSegment(RsmEngineController controller, ISegmentBacking backing, ExportFlags flags, RsmCredentials creator)
     {
@@ -80,17 +81,30 @@ internal sealed partial class ExportSegment : IExportSegment
             EnsureCreator("publish");
             ValidateAccessList(list);
             uint id = segmentId;
+            IDisposable? claim;
             if (id == 0)
             {
-                id = _node.TakeAutoId() ?? throw RsmThrow.Create(RsmError.InsufficientResources, "the node's auto-assigned segment ids are exhausted");
+                // An auto id another process of the node holds is skipped, as one held in this process is.
+                do
+                {
+                    id = _node.TakeAutoId() ?? throw RsmThrow.Create(RsmError.InsufficientResources, "the node's auto-assigned segment ids are exhausted");
+                    claim = _node.Published.ContainsKey(id) ? null : _controller.Transport.ClaimSegmentId(this, id);
+                }
+                while (claim is null);
             }
-
-            if (_node.Published.ContainsKey(id))
+            else
             {
-                RsmThrow.Error(RsmError.SegmentIdInUse, $"segment id 0x{id:x} is already published on node {_node.NodeId}");
+                if (_node.Published.ContainsKey(id))
+                {
+                    RsmThrow.Error(RsmError.SegmentIdInUse, $"segment id 0x{id:x} is already published on node {_node.NodeId}");
+                }
+
+                claim = _controller.Transport.ClaimSegmentId(this, id)
+                    ?? throw RsmThrow.Create(RsmError.SegmentIdInUse, $"segment id 0x{id:x} is already published on node {_node.NodeId} by another process");
             }
 
             _node.Published.Add(id, this);
+            _claim = claim;
             _accessList = list;
             _segmentId = id;
             _incarnation++;
@@ -132,12 +146,9 @@ internal sealed partial class ExportSegment : IExportSegment
             _accessList = list;
 
             // Tell every importing node its new permission; its live shared record keeps the new value (RSMAPI 5.4).
-            foreach (ImportSegment importer in _importers)
+            foreach (IImporterLink importer in _importers)
             {
-                if (importer.Shared is { } shared)
-                {
-                    shared.GrantedMode = AccessCheck.GrantedMode(list, importer.ImporterNode.NodeId, DefaultMode) ?? 0;
-                }
+                importer.UpdateGrantedMode(AccessCheck.GrantedMode(list, importer.ImporterNodeId, DefaultMode) ?? 0);
             }
         }
     }
@@ -220,14 +231,14 @@ internal sealed partial class ExportSegment : IExportSegment
 
     public void SignalPost(RsmSignalFlags flags = RsmSignalFlags.None)
     {
-        ImportSegment[] targets;
+        IImporterLink[] targets;
         lock (RsmNode.Gate)
         {
             EnsureAlive();
             targets = [.. _importers];
         }
 
-        foreach (ImportSegment importer in targets)
+        foreach (IImporterLink importer in targets)
         {
             importer.DeliverSignal();
         }
@@ -275,6 +286,15 @@ internal sealed partial class ExportSegment : IExportSegment
             RsmThrow.Error(RsmError.SegmentNotPublished, $"segment 0x{_segmentId:x} is not published");
         }
 
+        // A node that still holds a live connection is judged with the mode last pushed to it (RSMAPI 5.4).
+        foreach (IImporterLink importer in _importers)
+        {
+            if (importer.HoldsNodeGrant && importer.ImporterNodeId == importerNode)
+            {
+                return importer.GrantedMode;
+            }
+        }
+
         uint? granted = AccessCheck.GrantedMode(_accessList, importerNode, DefaultMode);
         if (granted is null)
         {
@@ -286,21 +306,31 @@ internal sealed partial class ExportSegment : IExportSegment
 
     internal int Incarnation => _incarnation;
 
-    internal void AddImporter(ImportSegment importer) => _importers.Add(importer);
+    internal void AddImporter(IImporterLink importer) => _importers.Add(importer);
 
-    internal void RemoveImporter(ImportSegment importer) => _importers.Remove(importer);
+    internal void RemoveImporter(IImporterLink importer) => _importers.Remove(importer);
 
     private void WithdrawLocked()
     {
         _node.Published.Remove(_segmentId);
         _state = State.Bound;
-        int aborted = _importers.Count;
-        foreach (ImportSegment importer in _importers.ToArray())
+        IDisposable? claim = _claim;
+        _claim = null;
+        claim?.Dispose();
+        IImporterLink[] importers = [.. _importers];
+        _importers.Clear();
+        foreach (IImporterLink importer in importers)
         {
             importer.ForceDisconnect();
         }
 
-        _importers.Clear();
+        // Every importer has seen the abort before the call returns, so its next access reports 40 (DECISIONS F3).
+        foreach (IImporterLink importer in importers)
+        {
+            importer.AwaitAbortSeen();
+        }
+
+        int aborted = importers.Length;
         _accessList = [];
         _controller.OnUnpublished(_segmentId, aborted);
     }

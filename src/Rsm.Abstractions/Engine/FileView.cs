@@ -9,6 +9,7 @@ internal sealed class FileView : ISegmentView
     private readonly int _protection;
     private readonly nuint _mappedLength;
     private readonly nint _base;
+    private readonly object _gate = new();
     private int _state;
 
     private FileView(nint baseAddress, nuint mappedLength, nuint length, int protection)
@@ -40,20 +41,30 @@ internal sealed class FileView : ISegmentView
 
     public void Abort()
     {
-        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        // An abort may come from another thread than the unmap; the lock keeps it off a range already given back.
+        lock (_gate)
         {
-            return;
-        }
+            if (_state != 0)
+            {
+                return;
+            }
 
-        // Same address, private zero pages: loads never fault and stores stay invisible to everyone else.
-        _ = Libc.mmap(_base, _mappedLength, _protection, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_FIXED, -1, 0);
+            _state = 1;
+
+            // Same address, private zero pages: loads never fault and stores stay invisible to everyone else.
+            _ = Libc.mmap(_base, _mappedLength, _protection, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_FIXED, -1, 0);
+        }
     }
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _state, 2) != 2)
+        lock (_gate)
         {
-            _ = Libc.munmap(_base, _mappedLength);
+            if (_state != 2)
+            {
+                _state = 2;
+                _ = Libc.munmap(_base, _mappedLength);
+            }
         }
     }
 }

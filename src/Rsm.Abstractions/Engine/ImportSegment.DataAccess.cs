@@ -313,7 +313,7 @@ internal sealed unsafe partial class ImportSegment
     /// <summary>Reports an abort that happened before or during a lock operation; the operation itself hit scratch memory.</summary>
     private T AfterLockOperation<T>(T previous)
     {
-        if (_aborted)
+        if (IsAborted)
         {
             RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected");
         }

@@ -38,7 +38,7 @@ internal sealed partial class ImportSegment
                 RsmThrow.Error(RsmError.BadMemoryAlignment, $"fixed map address 0x{address:x} is not page aligned");
             }
 
-            if (_aborted)
+            if (IsAborted)
             {
                 RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected");
             }
@@ -50,7 +50,7 @@ internal sealed partial class ImportSegment
                 RsmThrow.Error(RsmError.BadPermissions, $"map permission {Octal.Format((uint)protection)} exceeds the granted {Octal.Format((uint)Permission)}");
             }
 
-            ISegmentView view = _export.Backing.MapView(offset, length, protection, address, fixedAddress);
+            ISegmentView view = _export.MapView(offset, length, protection, address, fixedAddress);
             var mapping = new MappingWindow(view, offset, length, protection);
             SetView(view, offset, length);
             _mapping = mapping;
@@ -96,12 +96,12 @@ internal sealed partial class ImportSegment
                 return;
             }
 
-            if (_aborted)
+            if (IsAborted)
             {
                 RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected");
             }
 
-            ISegmentView view = _export.Backing.MapView(0, Length, Permission & RsmPermissions.ReadWrite, 0, false);
+            ISegmentView view = _export.MapView(0, Length, Permission & RsmPermissions.ReadWrite, 0, false);
             SetView(view, 0, Length);
             _state = State.Mapped;
         }

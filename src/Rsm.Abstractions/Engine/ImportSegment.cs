@@ -1,16 +1,16 @@
 namespace Rsm.Engine;
 
 /// <summary>The engine's import segment: RSMAPI 3.3-3.8 and the import state machine of 4.3.</summary>
-internal sealed partial class ImportSegment : IImportSegment, IBarrierHost
+internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImporterLink
 {
     private readonly RsmEngineController _controller;
-    private readonly ExportSegment _export;
-    private readonly EventCounter _events = new();
+    private readonly ExportLink _export;
+    private readonly EventCounter _events;
     private readonly ushort _connectGeneration;
     private readonly bool _lockOperations;
     private int _liveGeneration;
     private volatile State _state = State.Connected;
-    private volatile bool _aborted;
+    private int _aborted;
     private ISegmentView? _view;
     private long _mapOffset;
     private nuint _mapLength;
@@ -21,14 +21,15 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost
     private int _pollReferences;
     private RsmPollHandle? _pollHandle;
 
-    public ImportSegment(RsmEngineController controller, RsmNode importerNode, ExportSegment export, SharedConnection shared, uint segmentId, RsmPermissions permission, ushort generationSeed)
+    public ImportSegment(RsmEngineController controller, RsmNode importerNode, ExportLink export, SharedConnection? shared, uint segmentId, RsmPermissions permission, ushort generationSeed, EventCounter? events = null)
     {
         _controller = controller;
         ImporterNode = importerNode;
         _export = export;
+        _events = events ?? new EventCounter();
         Shared = shared;
         SegmentId = segmentId;
-        NodeId = export.Node.NodeId;
+        NodeId = export.NodeId;
         Permission = permission;
         Length = export.Length;
         _lockOperations = (export.Flags & ExportFlags.LockOperations) != 0;
@@ -64,7 +65,25 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost
 
     internal SharedConnection? Shared { get; private set; }
 
-    internal bool IsAborted => _aborted;
+    internal bool IsAborted => Volatile.Read(ref _aborted) != 0;
+
+    uint IImporterLink.ImporterNodeId => ImporterNode.NodeId;
+
+    bool IImporterLink.HoldsNodeGrant => false;
+
+    uint IImporterLink.GrantedMode => Shared?.GrantedMode ?? 0;
+
+    void IImporterLink.AwaitAbortSeen()
+    {
+    }
+
+    void IImporterLink.UpdateGrantedMode(uint mode)
+    {
+        if (Shared is { } shared)
+        {
+            shared.GrantedMode = mode;
+        }
+    }
 
     public RsmBarrierMode GetMode()
     {
@@ -104,7 +123,7 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost
             }
 
             _state = State.Disconnected;
-            _export.RemoveImporter(this);
+            _export.Detach(this);
             ReleaseShared();
             _events.Dispose();
             _controller.OnImportDisconnected(this);
@@ -131,21 +150,20 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost
     }
 
     /// <summary>Forced disconnect (unpublish, destroy, exporter death): the view goes to scratch pages and the generation moves on.</summary>
-    internal void ForceDisconnect()
+    public void ForceDisconnect()
     {
-        if (_aborted)
+        if (Interlocked.Exchange(ref _aborted, 1) != 0)
         {
             return;
         }
 
-        _aborted = true;
         Interlocked.Exchange(ref _liveGeneration, (ushort)(_liveGeneration + 1));
         _view?.Abort();
         ReleaseShared();
         _controller.OnForcedDisconnect(this);
     }
 
-    internal void DeliverSignal()
+    public void DeliverSignal()
     {
         if (_state != State.Disconnected)
         {
@@ -158,13 +176,7 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost
         EnsureConnected();
 
         // The event goes to whichever segment is published under the id now (RSMAPI 4.3); none means it is dropped.
-        ExportSegment? target;
-        lock (RsmNode.Gate)
-        {
-            target = _export.Node.FindPublished(SegmentId);
-        }
-
-        target?.Events.Post();
+        _export.PostSignal(SegmentId);
     }
 
     public void SignalWait(int timeoutMilliseconds, CancellationToken cancellationToken = default)

@@ -158,6 +158,11 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
 
         using Activity? activity = StartOperation("rsm.connect");
         long started = Stopwatch.GetTimestamp();
+        if (Transport.IsRemote(nodeId))
+        {
+            return ConnectRemote(nodeId, segmentId, permission, started);
+        }
+
         RsmNode exporterNode = Transport.ResolveNode(nodeId);
         RsmNode localNode = Transport.LocalNode;
         RsmCredentials importer = _credentials.Value;
@@ -197,8 +202,22 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
             }
 
             shared.References++;
-            var import = new ImportSegment(this, localNode, export, shared, segmentId, permission, NextGenerationSeed());
+            var import = new ImportSegment(this, localNode, new LocalExportLink(export), shared, segmentId, permission, NextGenerationSeed());
             export.AddImporter(import);
+            OnImportConnected(import);
+            RecordDuration("connect", started);
+            return import;
+        }
+    }
+
+    private ImportSegment ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission, long started)
+    {
+        // The exporter decides admission with the importer's real credentials; the request is made without the engine lock.
+        RemoteExportLink link = Transport.ConnectRemote(nodeId, segmentId, permission);
+        lock (RsmNode.Gate)
+        {
+            var import = new ImportSegment(this, Transport.LocalNode, link, null, segmentId, permission, NextGenerationSeed(), link.Events);
+            link.Attach(import);
             OnImportConnected(import);
             RecordDuration("connect", started);
             return import;
@@ -213,7 +232,13 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
             return ValueTask.FromCanceled<IImportSegment>(cancellationToken);
         }
 
-        // The engine connects synchronously; errors surface through the task, as they would from a connect that waits.
+        if (Transport.IsRemote(nodeId))
+        {
+            // A remote connect waits for the exporter's answer: it runs off the caller's thread.
+            return new ValueTask<IImportSegment>(Task.Run(() => Connect(nodeId, segmentId, permission), cancellationToken));
+        }
+
+        // An in-process connect completes at once; errors surface through the task, as they would from a connect that waits.
         try
         {
             return ValueTask.FromResult(Connect(nodeId, segmentId, permission));

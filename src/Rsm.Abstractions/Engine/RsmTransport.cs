@@ -38,6 +38,26 @@ public abstract class RsmTransport : IDisposable
     /// <exception cref="RsmException">ControllerNotPresent (4) when this transport cannot reach it; RemoteNodeUnreachable (39).</exception>
     public abstract RsmNode ResolveNode(uint nodeId);
 
+    /// <summary>Claims <paramref name="segmentId"/> for a segment being published, beyond this process where the transport reaches further.</summary>
+    /// <param name="export">The segment being published; the engine lock is held.</param>
+    /// <param name="segmentId">The id to claim.</param>
+    /// <returns>The claim, disposed at unpublish; null when another process already holds the id.</returns>
+    internal virtual IDisposable? ClaimSegmentId(ExportSegment export, uint segmentId) => NoClaim.Instance;
+
+    /// <summary>Whether a connect to <paramref name="nodeId"/> goes through <see cref="ConnectRemote"/> instead of an in-process node.</summary>
+    /// <param name="nodeId">The exporter's node id.</param>
+    /// <returns><see langword="true"/> when the exporter is reached through the transport.</returns>
+    internal virtual bool IsRemote(uint nodeId) => false;
+
+    /// <summary>Asks the exporter to admit an importer; the exporter applies its access list and the owner/group/other check.</summary>
+    /// <param name="nodeId">The exporter's node id.</param>
+    /// <param name="segmentId">The segment id.</param>
+    /// <param name="permission">The requested permission.</param>
+    /// <returns>The link to the admitted segment.</returns>
+    /// <exception cref="RsmException">The exporter's refusal (7, 8, 27) or a transport failure.</exception>
+    internal virtual RemoteExportLink ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission) =>
+        throw RsmThrow.Create(RsmError.ControllerNotPresent, $"provider {ProviderName} has no remote nodes");
+
     /// <summary>The interconnect topology seen from this node.</summary>
     /// <returns>The topology; loopback controllers are never listed (RSMAPI A32).</returns>
     public virtual RsmTopology GetTopology() => new(LocalNode.NodeId, []);
@@ -52,6 +72,16 @@ public abstract class RsmTransport : IDisposable
     /// <summary>Releases the transport.</summary>
     /// <param name="disposing">True from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
+    {
+    }
+}
+
+/// <summary>A claim that holds nothing beyond the node's own export table.</summary>
+internal sealed class NoClaim : IDisposable
+{
+    public static NoClaim Instance { get; } = new();
+
+    public void Dispose()
     {
     }
 }
