@@ -1,3 +1,5 @@
+using Rsm.Engine;
+
 namespace Rsm.Providers.Loopback;
 
 /// <summary>Options of a Loopback controller, bound from <c>Rsm:Controllers:&lt;name&gt;</c>.</summary>
@@ -7,10 +9,10 @@ public sealed class LoopbackProviderOptions
     public uint NodeId { get; set; }
 
     /// <summary>The largest export segment in bytes, a page multiple. Default: the memory available to the process, rounded down to pages.</summary>
-    public ulong MaxExportSegmentSize { get; set; } = DefaultMemoryLimit();
+    public ulong MaxExportSegmentSize { get; set; } = PageMemory.DefaultMemoryLimit();
 
     /// <summary>The node's exported-bytes quota. Default: the memory available to the process, rounded down to pages.</summary>
-    public ulong TotalExportSegmentSize { get; set; } = DefaultMemoryLimit();
+    public ulong TotalExportSegmentSize { get; set; } = PageMemory.DefaultMemoryLimit();
 
     /// <summary>How many export segments the node holds at once. Default 65535 (the shipped <c>rsm.conf</c> value).</summary>
     public ulong MaxExportSegments { get; set; } = 65535;
@@ -23,11 +25,4 @@ public sealed class LoopbackProviderOptions
 
     /// <summary>The segment-id range file. Default <c>/etc/rsm/rsm.segmentid</c>.</summary>
     public string SegmentIdRangeFile { get; set; } = "/etc/rsm/rsm.segmentid";
-
-    private static ulong DefaultMemoryLimit()
-    {
-        ulong available = (ulong)GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        ulong page = (ulong)Environment.SystemPageSize;
-        return Math.Max(page, available / page * page);
-    }
 }

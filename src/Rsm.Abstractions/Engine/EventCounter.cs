@@ -63,6 +63,20 @@ internal sealed class EventCounter : IDisposable
         }
     }
 
+    /// <summary>Adds one event to a counter another process owns, through the eventfd it passed; a closed counter drops it.</summary>
+    /// <param name="eventfd">The other process's eventfd.</param>
+    public static unsafe void Post(SafeDescriptorHandle eventfd)
+    {
+        ulong one = 1;
+        try
+        {
+            _ = Libc.write(eventfd, &one, sizeof(ulong));
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
     /// <summary>Consumes one event if one is pending.</summary>
     public unsafe bool TryConsume()
     {

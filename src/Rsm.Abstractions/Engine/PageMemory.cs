@@ -10,6 +10,13 @@ internal static class PageMemory
 
     public static nuint RoundUp(nuint length) => (length + PageSize - 1) & ~(PageSize - 1);
 
+    /// <summary>The default memory limit of a provider: the memory available to the process, rounded down to pages.</summary>
+    public static ulong DefaultMemoryLimit()
+    {
+        ulong available = (ulong)GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        return Math.Max((ulong)PageSize, available / PageSize * PageSize);
+    }
+
     public static bool IsAligned(nint address) => ((nuint)address & (PageSize - 1)) == 0;
 
     /// <summary>Fails with BadAddress (16) unless every page of the range is mapped, as the page lock of RSMAPI 3.2 does.</summary>

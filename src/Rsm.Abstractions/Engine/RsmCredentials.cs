@@ -31,6 +31,40 @@ public sealed record RsmCredentials(uint Uid, uint Gid, IReadOnlyList<uint> Grou
         return new RsmCredentials(Libc.getuid(), Libc.getgid(), ReadGroups(), Libc.getpid(), ReadUmask());
     }
 
+    /// <summary>The credentials of another process as the kernel reported them for a socket peer, with its supplementary groups.</summary>
+    /// <param name="processId">The peer's pid.</param>
+    /// <param name="uid">The peer's uid.</param>
+    /// <param name="gid">The peer's gid.</param>
+    /// <returns>The identity; the groups are empty when the process is gone, and the umask is not known (0).</returns>
+    public static RsmCredentials ForPeer(int processId, uint uid, uint gid)
+    {
+        string status = string.Create(CultureInfo.InvariantCulture, $"/proc/{processId}/status");
+        var groups = new List<uint>();
+        try
+        {
+            foreach (string line in File.ReadLines(status))
+            {
+                if (line.StartsWith("Groups:", StringComparison.Ordinal))
+                {
+                    foreach (string group in line["Groups:".Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        groups.Add(uint.Parse(group, CultureInfo.InvariantCulture));
+                    }
+
+                    break;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return new RsmCredentials(uid, gid, groups, processId, 0);
+    }
+
     private static unsafe uint[] ReadGroups()
     {
         int count = Libc.getgroups(0, null);

@@ -50,8 +50,11 @@ internal static partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     public static unsafe partial int mincore(nint addr, nuint length, byte* vec);
 
-    [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial SafeDescriptorHandle memfd_create(string name, uint flags);
+    /// <summary>Creates a memfd; the handle is invalid on failure (errno in the last P/Invoke error).</summary>
+    public static SafeDescriptorHandle memfd_create(string name, uint flags) => SafeDescriptorHandle.FromResult(memfd_create_raw(name, flags));
+
+    [LibraryImport(Library, EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int memfd_create_raw(string name, uint flags);
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int ftruncate(SafeDescriptorHandle fd, long length);
@@ -59,8 +62,11 @@ internal static partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     public static partial nint pwrite(SafeDescriptorHandle fd, nint buffer, nuint count, long offset);
 
-    [LibraryImport(Library, SetLastError = true)]
-    public static partial SafeDescriptorHandle eventfd(uint initval, int flags);
+    /// <summary>Creates an eventfd; the handle is invalid on failure (errno in the last P/Invoke error).</summary>
+    public static SafeDescriptorHandle eventfd(uint initval, int flags) => SafeDescriptorHandle.FromResult(eventfd_raw(initval, flags));
+
+    [LibraryImport(Library, EntryPoint = "eventfd", SetLastError = true)]
+    private static partial int eventfd_raw(uint initval, int flags);
 
     [LibraryImport(Library, SetLastError = true)]
     public static unsafe partial nint read(SafeDescriptorHandle fd, void* buffer, nuint count);

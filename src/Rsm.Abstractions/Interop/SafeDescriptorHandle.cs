@@ -10,6 +10,23 @@ internal sealed class SafeDescriptorHandle : SafeHandleMinusOneIsInvalid
     {
     }
 
+    /// <summary>
+    /// Owns the descriptor a call returned. Calls that return a C <c>int</c> are declared to return <see cref="int"/>
+    /// and wrapped here: a returned handle would read undefined upper bits of the register, so -1 would not be invalid.
+    /// </summary>
+    /// <param name="descriptor">The call's result; negative means failure.</param>
+    /// <returns>The owning handle, invalid on failure.</returns>
+    public static SafeDescriptorHandle FromResult(int descriptor)
+    {
+        var handle = new SafeDescriptorHandle();
+        if (descriptor >= 0)
+        {
+            handle.SetHandle(descriptor);
+        }
+
+        return handle;
+    }
+
     /// <summary>The descriptor number, for <c>poll</c> and for callers that integrate it in their own loops.</summary>
     public int Number => (int)DangerousGetHandle();
 

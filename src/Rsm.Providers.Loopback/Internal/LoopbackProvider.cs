@@ -27,21 +27,8 @@ internal sealed class LoopbackProvider(IOptions<LoopbackProviderOptions> default
         settings.Bind(options);
         Validate(options, configurationPath);
 
-        nuint page = (nuint)Environment.SystemPageSize;
-        var attributes = new RsmControllerAttributes
-        {
-            DirectAccessSizes = 0x0F,
-            AtomicSizes = 0x0C,
-            PageSize = page,
-            MaxExportSegmentSize = (nuint)options.MaxExportSegmentSize,
-            TotalExportSegmentSize = (nuint)options.TotalExportSegmentSize,
-            MaxExportSegments = options.MaxExportSegments,
-            MaxImportMapSize = (nuint)options.MaxExportSegmentSize,
-            TotalImportMapSize = (nuint)options.TotalExportSegmentSize,
-            MaxImportSegments = options.MaxImportSegments,
-            MaxNodes = options.MaxNodes,
-            Capabilities = RsmCapabilities.Mapping | RsmCapabilities.LockOperations | (OperatingSystem.IsLinux() ? RsmCapabilities.TransparentRebind : 0),
-        };
+        RsmControllerAttributes attributes = Limits(options).ToAttributes(
+            RsmCapabilities.Mapping | RsmCapabilities.LockOperations | (OperatingSystem.IsLinux() ? RsmCapabilities.TransparentRebind : 0));
 
         RsmNode node;
         lock (_nodes)
@@ -69,38 +56,9 @@ internal sealed class LoopbackProvider(IOptions<LoopbackProviderOptions> default
         SegmentIdRangeFile = source.SegmentIdRangeFile,
     };
 
-    private static void Validate(LoopbackProviderOptions options, string path)
-    {
-        ulong page = (ulong)Environment.SystemPageSize;
-        var failures = new List<string>();
-        if (options.NodeId > options.MaxNodes)
-        {
-            failures.Add($"{path}:NodeId: {options.NodeId} exceeds MaxNodes ({options.MaxNodes}).");
-        }
+    private static EngineLimits Limits(LoopbackProviderOptions options) =>
+        new(options.NodeId, options.MaxExportSegmentSize, options.TotalExportSegmentSize, options.MaxExportSegments, options.MaxImportSegments, options.MaxNodes, options.SegmentIdRangeFile);
 
-        if (options.MaxExportSegmentSize == 0 || options.MaxExportSegmentSize % page != 0)
-        {
-            failures.Add($"{path}:MaxExportSegmentSize: {options.MaxExportSegmentSize} must be a non-zero multiple of the page size {page}.");
-        }
-
-        if (options.TotalExportSegmentSize == 0)
-        {
-            failures.Add($"{path}:TotalExportSegmentSize: must not be zero.");
-        }
-
-        if (options.MaxExportSegments == 0)
-        {
-            failures.Add($"{path}:MaxExportSegments: must not be zero.");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.SegmentIdRangeFile))
-        {
-            failures.Add($"{path}:SegmentIdRangeFile: must name a file.");
-        }
-
-        if (failures.Count > 0)
-        {
-            throw new OptionsValidationException(path, typeof(LoopbackProviderOptions), failures);
-        }
-    }
+    private static void Validate(LoopbackProviderOptions options, string path) =>
+        EngineLimits.ThrowIfAny<LoopbackProviderOptions>(path, Limits(options).Check(path));
 }

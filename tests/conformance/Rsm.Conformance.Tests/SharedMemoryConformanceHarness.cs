@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Rsm.Conformance.Tests;
+
+/// <summary>
+/// Runs the suite against the SharedMemory provider. Each harness uses its own rendezvous prefix, so its nodes are an
+/// isolated cluster on the host; two node ids in this process talk through the same sockets as two processes would.
+/// </summary>
+public sealed class SharedMemoryConformanceHarness : ProviderHarness
+{
+    public string Prefix { get; } = $"rsm-test/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    public override string ProviderName => "SharedMemory";
+
+    public override ConformanceCapabilities Capabilities =>
+        ConformanceCapabilities.SecondNode | ConformanceCapabilities.Mapping | ConformanceCapabilities.LockOperations;
+
+    public override string ControllerName => "shm";
+
+    public override IReadOnlyDictionary<ConformanceArea, string> NotApplicableAreas { get; } = new Dictionary<ConformanceArea, string>();
+
+    protected override IEnumerable<KeyValuePair<string, string?>> SharedSettings =>
+        [new("RendezvousPrefix", Prefix), new("ConnectTimeout", "00:00:05")];
+
+    protected override void Register(IServiceCollection services) => services.AddSharedMemoryProvider();
+}
