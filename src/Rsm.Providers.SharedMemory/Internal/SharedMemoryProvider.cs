@@ -44,6 +44,8 @@ internal sealed class SharedMemoryProvider(IOptions<SharedMemoryProviderOptions>
             }
         }
 
+        // The reactor starts with the first controller, so a controller's descriptors are all in place once it is open.
+        _ = Reactor;
         var transport = new SharedMemoryTransport(this, node, attributes, options);
         ILogger logger = loggerFactory?.CreateLogger("Rsm.SharedMemory") ?? NullLogger.Instance;
         return new RsmEngineController(name, transport, logger);

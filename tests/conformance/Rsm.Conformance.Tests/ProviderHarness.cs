@@ -25,6 +25,16 @@ public abstract class ProviderHarness : RsmConformanceHarness
     /// <summary>Settings every controller of this harness gets besides the node options (for example an isolating prefix).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> SharedSettings => [];
 
+    /// <summary>The peer program (a .dll beside the tests), or null when the provider has no peer processes.</summary>
+    protected virtual string? PeerProgram => null;
+
+    public override ConformancePeer StartPeer(ConformanceNodeOptions options, ConformancePeerIdentity identity)
+    {
+        string program = PeerProgram ?? throw new NotSupportedException($"{ProviderName} does not start peer processes.");
+        IEnumerable<string> arguments = NodeSettings(options).Select(static s => $"{s.Key}={s.Value}").Prepend($"Provider={ProviderName}");
+        return ConformancePeer.Start(program, arguments, identity);
+    }
+
     /// <summary>Registers the provider.</summary>
     /// <param name="services">The services.</param>
     protected abstract void Register(IServiceCollection services);

@@ -13,7 +13,8 @@ public sealed class SharedMemoryConformanceHarness : ProviderHarness
     public override string ProviderName => "SharedMemory";
 
     public override ConformanceCapabilities Capabilities =>
-        ConformanceCapabilities.SecondNode | ConformanceCapabilities.Mapping | ConformanceCapabilities.LockOperations;
+        ConformanceCapabilities.SecondNode | ConformanceCapabilities.SecondProcess | ConformanceCapabilities.SecondUid |
+        ConformanceCapabilities.Mapping | ConformanceCapabilities.LockOperations;
 
     public override string ControllerName => "shm";
 
@@ -21,6 +22,15 @@ public sealed class SharedMemoryConformanceHarness : ProviderHarness
 
     protected override IEnumerable<KeyValuePair<string, string?>> SharedSettings =>
         [new("RendezvousPrefix", Prefix), new("ConnectTimeout", "00:00:05")];
+
+    protected override string? PeerProgram => Path.Combine(AppContext.BaseDirectory, "Rsm.Conformance.Peer.dll");
+
+    /// <summary>The segment's rendezvous sockets, as the kernel lists them in <c>/proc/net/unix</c> (abstract names start with @).</summary>
+    public override IReadOnlyList<string> FindSegmentTraces(uint nodeId, uint segmentId)
+    {
+        string name = $"@{Prefix}/node{nodeId}/segment{segmentId:x8}";
+        return [.. File.ReadLines("/proc/net/unix").Where(line => line.EndsWith(name, StringComparison.Ordinal))];
+    }
 
     protected override void Register(IServiceCollection services) => services.AddSharedMemoryProvider();
 }

@@ -65,3 +65,9 @@ public sealed class SharedMemoryComplianceConformanceTests : ComplianceConforman
 {
     protected override RsmConformanceHarness CreateHarness() => new SharedMemoryConformanceHarness();
 }
+
+[TestClass]
+public sealed class SharedMemoryLifetimeConformanceTests : LifetimeConformanceTests
+{
+    protected override RsmConformanceHarness CreateHarness() => new SharedMemoryConformanceHarness();
+}

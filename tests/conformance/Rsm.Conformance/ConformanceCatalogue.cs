@@ -35,15 +35,15 @@ public static class ConformanceCatalogue
 
     private static readonly (int Item, ConformanceCapabilities Needs, string Reason)[] s_needingPeer =
     [
-        (30, ConformanceCapabilities.SecondProcess, "destroy by a process other than the creator needs the segment handle in a second process."),
-        (31, ConformanceCapabilities.SecondProcess, "the exit of the exporting process can only be observed from a second process."),
+        (30, ConformanceCapabilities.CrossProcessHandles, "destroy by a process other than the creator needs the segment handle in a second process (DECISIONS F13)."),
+        (31, ConformanceCapabilities.SecondProcess, "the exit of the exporting process can only be observed from a second process (tested in the Lifetime area where the provider starts peers)."),
         (36, ConformanceCapabilities.CrossProcessHandles, "NOT_CREATOR (12) from rebind needs the segment handle in a process other than the creator (DECISIONS F13)."),
         (57, ConformanceCapabilities.CrossProcessHandles, "NOT_CREATOR (12) from publish needs the segment handle in a process other than the creator (DECISIONS F13)."),
         (62, ConformanceCapabilities.CrossProcessHandles, "NOT_CREATOR (12) from unpublish needs the segment handle in a process other than the creator (DECISIONS F13)."),
         (70, ConformanceCapabilities.CrossProcessHandles, "NOT_CREATOR (12) from republish needs the segment handle in a process other than the creator (DECISIONS F13)."),
-        (81, ConformanceCapabilities.SecondUid, "the group-member and other parts need an importer under another uid; the same-uid part is tested."),
-        (82, ConformanceCapabilities.SecondUid, "the different-uid parts need an importer under another uid; the same-uid part is tested."),
-        (83, ConformanceCapabilities.SecondUid, "needs an importer under another uid and an exporter running with umask 077."),
+        (81, ConformanceCapabilities.SecondUid, "the group-member and other parts need an importer under another uid (tested in the Lifetime area where the provider starts peers); the same-uid part is tested everywhere."),
+        (82, ConformanceCapabilities.SecondUid, "the different-uid parts need an importer under another uid (tested in the Lifetime area where the provider starts peers); the same-uid part is tested everywhere."),
+        (83, ConformanceCapabilities.SecondUid, "needs an importer under another uid and an exporter running with umask 077 (tested in the Lifetime area where the provider starts peers)."),
     ];
 
     private static readonly Dictionary<int, string> s_beyondChecklist = new()
@@ -69,6 +69,9 @@ public static class ConformanceCatalogue
         [218] = "ConnectAsync with a cancelled token ends as cancelled and connects nothing.",
         [219] = "Gets on several threads racing with unpublish never fault and end with ConnectionAborted (40) (DECISIONS F7).",
         [220] = "Connects and disconnects on several threads while the exporter republishes leave the segment's state consistent.",
+        [221] = "The death of an importing process releases its connection at the exporter: its descriptors close and its node is judged by the access list again.",
+        [222] = "Zero copy across processes: the exporter's stores through its own pointer appear in an importer's mapping without any get, and the importer's stores through its mapping appear in the exporter's memory.",
+        [223] = "Signals cross processes in both directions and count (DECISIONS F8).",
     };
 
     private static readonly Dictionary<int, string> s_notApplicableItems = BuildNotApplicable();

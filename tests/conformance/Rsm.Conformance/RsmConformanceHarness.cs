@@ -27,6 +27,25 @@ public abstract class RsmConformanceHarness : IDisposable
     /// <returns>The service provider (disposed by the caller); it resolves <see cref="IRsmControllerFactory"/>.</returns>
     public abstract IServiceProvider CreateServiceProvider();
 
+    /// <summary>
+    /// Starts a peer process with a controller for <paramref name="options"/> of this harness's cluster, serving
+    /// <see cref="ConformancePeerHost"/> requests. Providers that declare <see cref="ConformanceCapabilities.SecondProcess"/> implement it.
+    /// </summary>
+    /// <param name="options">The peer node's id and limits.</param>
+    /// <param name="identity">Who the peer runs as.</param>
+    /// <returns>The running peer; the caller disposes it.</returns>
+    public virtual ConformancePeer StartPeer(ConformanceNodeOptions options, ConformancePeerIdentity identity) =>
+        throw new NotSupportedException($"{ProviderName} does not start peer processes.");
+
+    /// <summary>
+    /// Host-wide traces of a published segment that outlive nothing: for example rendezvous socket names. After the
+    /// exporter is gone, none may remain.
+    /// </summary>
+    /// <param name="nodeId">The exporter's node id.</param>
+    /// <param name="segmentId">The segment id.</param>
+    /// <returns>The traces found now.</returns>
+    public virtual IReadOnlyList<string> FindSegmentTraces(uint nodeId, uint segmentId) => [];
+
     /// <summary>Releases what the harness created.</summary>
     public void Dispose()
     {

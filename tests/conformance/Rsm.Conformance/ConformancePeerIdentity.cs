@@ -1,0 +1,23 @@
+namespace Rsm.Conformance;
+
+/// <summary>Who a peer process runs as. Null members keep the test process's value.</summary>
+public sealed record ConformancePeerIdentity
+{
+    /// <summary>The test process's own identity.</summary>
+    public static ConformancePeerIdentity Same { get; } = new();
+
+    /// <summary>The peer's uid (switching needs uid 0 and <c>setpriv</c>).</summary>
+    public uint? Uid { get; init; }
+
+    /// <summary>The peer's primary gid.</summary>
+    public uint? Gid { get; init; }
+
+    /// <summary>The peer's supplementary groups; empty clears them.</summary>
+    public IReadOnlyList<uint>? Groups { get; init; }
+
+    /// <summary>The peer's umask, which gives the default mode of the segments it exports.</summary>
+    public uint? Umask { get; init; }
+
+    /// <summary>Whether the peer runs under another uid, gid or group list than the test process.</summary>
+    public bool ChangesCredentials => Uid is not null || Gid is not null || Groups is not null;
+}
