@@ -12,7 +12,7 @@ namespace Rsm.Conformance;
 /// <c>eN</c> for exports and <c>iN</c> for imports. Answers: <c>ok [value]</c>, <c>err N message</c> for an
 /// <see cref="RsmException"/>, <c>fail message</c> otherwise.
 /// <list type="bullet">
-/// <item><c>export PAGES [FLAGS]</c>, <c>publish E ID [NODE:PERM ...]</c>, <c>unpublish E</c>, <c>destroy E</c></item>
+/// <item><c>export PAGES [FLAGS]</c>, <c>publish E ID [NODE:PERM ...]</c>, <c>republish E [NODE:PERM ...]</c>, <c>unpublish E</c>, <c>destroy E</c></item>
 /// <item><c>connect NODE ID PERM</c>, <c>map I PERM</c>, <c>unmap I</c>, <c>disconnect I</c>, <c>get I OFFSET COUNT</c>, <c>put I OFFSET HEX</c></item>
 /// <item><c>read H OFFSET COUNT</c> and <c>write H OFFSET HEX</c>: an export's own memory, or an import's mapping, without get or put</item>
 /// <item><c>post H</c>, <c>wait H MILLISECONDS</c>, <c>pid</c>, <c>die</c> (exit without cleanup), <c>exit</c></item>
@@ -131,15 +131,11 @@ public static class ConformancePeerHost
                 }
 
                 case "publish":
-                {
-                    RsmAccessEntry[] list = [.. w.Skip(3).Select(static entry =>
-                    {
-                        string[] parts = entry.Split(':');
-                        return new RsmAccessEntry(uint.Parse(parts[0], CultureInfo.InvariantCulture), Convert.ToUInt32(parts[1], 8));
-                    })];
-                    return _exports[w[1]].Segment.Publish(Hex(w[2]), list).ToString("x", CultureInfo.InvariantCulture);
-                }
+                    return _exports[w[1]].Segment.Publish(Hex(w[2]), AccessList(w.Skip(3))).ToString("x", CultureInfo.InvariantCulture);
 
+                case "republish":
+                    _exports[w[1]].Segment.Republish(AccessList(w.Skip(2)));
+                    return null;
                 case "unpublish":
                     _exports[w[1]].Segment.Unpublish();
                     return null;
@@ -189,6 +185,12 @@ public static class ConformancePeerHost
                     throw new InvalidOperationException($"unknown request '{w[0]}'");
             }
         }
+
+        private static RsmAccessEntry[] AccessList(IEnumerable<string> entries) => [.. entries.Select(static entry =>
+        {
+            string[] parts = entry.Split(':');
+            return new RsmAccessEntry(uint.Parse(parts[0], CultureInfo.InvariantCulture), Convert.ToUInt32(parts[1], 8));
+        })];
 
         private static int Number(string text) => int.Parse(text, CultureInfo.InvariantCulture);
 

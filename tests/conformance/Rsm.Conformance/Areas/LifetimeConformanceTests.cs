@@ -193,6 +193,99 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => c.Connect(1, Id, RsmPermissions.ReadWrite).Dispose());
     }
 
+    // The permission checks below need an unprivileged importer (uid 0 bypasses the check, DECISIONS F5). A root test
+    // process runs them with exporter and importer both as peers under uid 65534, so they run in the root run too.
+
+    [TestMethod]
+    public void Spec059_EntryPermissionZero_ReadDenied_UnprivilegedPeers()
+    {
+        (ConformancePeer exporter, ConformancePeer importer) = NobodyPair();
+        exporter.Call(Publish("1:0"));
+
+        Assert.AreEqual(RsmError.PermissionDenied, importer.Outcome(Connect(RsmPermissions.Read)));
+    }
+
+    [TestMethod]
+    public void Spec072_RepublishToPermissionZero_SameNodeConnectDenied_UnprivilegedPeers()
+    {
+        (ConformancePeer exporter, ConformancePeer importer) = NobodyPair();
+        exporter.Call(Publish());
+        importer.Call(Connect(RsmPermissions.ReadWrite));
+
+        exporter.Call("republish e1 1:0");
+
+        Assert.AreEqual(RsmError.PermissionDenied, importer.Outcome(Connect(RsmPermissions.Read)));
+    }
+
+    [TestMethod]
+    public void Spec072_DroppedNodeWithLiveConnection_ConnectDenied_UnprivilegedPeers()
+    {
+        (ConformancePeer exporter, ConformancePeer importer) = NobodyPair(importerNode: 2);
+        exporter.Call(Publish("1:666", "2:666"));
+        importer.Call(Connect(RsmPermissions.ReadWrite));
+
+        exporter.Call("republish e1 1:666");
+
+        // Node 2 still holds a live connection, so the pushed permission 0 decides: 27, not 8 (RSMAPI 5.4).
+        Assert.AreEqual(RsmError.PermissionDenied, importer.Outcome(Connect(RsmPermissions.Read)));
+    }
+
+    [TestMethod]
+    public void Spec074_RepublishEmptyList_CreatorDefaultMode_UnprivilegedPeers()
+    {
+        (ConformancePeer exporter, ConformancePeer importer) = NobodyPair();
+        exporter.Call(Publish("1:0"));
+        Assert.AreEqual(RsmError.PermissionDenied, importer.Outcome(Connect(RsmPermissions.ReadWrite)), "before republish");
+
+        exporter.Call("republish e1");
+
+        // Same uid, umask 022: the owner digit 6 of 0755 decides (RSMAPI 5.1).
+        Assert.AreEqual(RsmError.Success, importer.Outcome(Connect(RsmPermissions.ReadWrite)), "after republish");
+    }
+
+    [TestMethod]
+    public void Spec081_Entry0624_SameUidReadWrite_UnprivilegedPeers()
+    {
+        (ConformancePeer exporter, ConformancePeer importer) = NobodyPair();
+        exporter.Call(Publish("1:624"));
+
+        Assert.AreEqual(RsmError.Success, importer.Outcome(Connect(RsmPermissions.ReadWrite)));
+    }
+
+    [TestMethod]
+    public void Spec081_SameUidOwnerDigitWriteOnly_ReadDeniedWriteAllowed_UnprivilegedPeers()
+    {
+        (ConformancePeer exporter, ConformancePeer importer) = NobodyPair();
+        exporter.Call(Publish("1:246"));
+
+        // The same uid is judged by the owner digit only, even when group and other would allow more (RSMAPI 5.3).
+        Assert.AreEqual(RsmError.PermissionDenied, importer.Outcome(Connect(RsmPermissions.Read)), "read");
+        Assert.AreEqual(RsmError.PermissionDenied, importer.Outcome(Connect(RsmPermissions.ReadWrite)), "read+write");
+        Assert.AreEqual(RsmError.Success, importer.Outcome(Connect(RsmPermissions.Write)), "write");
+    }
+
+    [TestMethod]
+    public void Spec082_NoAccessList_Umask022_SameUidReadWrite_UnprivilegedPeers()
+    {
+        (ConformancePeer exporter, ConformancePeer importer) = NobodyPair();
+        exporter.Call(Publish());
+
+        Assert.AreEqual(RsmError.Success, importer.Outcome(Connect(RsmPermissions.ReadWrite)));
+    }
+
+    private static string Publish(params string[] accessList) =>
+        string.Create(CultureInfo.InvariantCulture, $"publish e1 {Id:x} {string.Join(' ', accessList)}").TrimEnd();
+
+    /// <summary>An exporter peer on node 1 (umask 022, one segment e1 of four pages) and an importer peer, both uid 65534.</summary>
+    private (ConformancePeer Exporter, ConformancePeer Importer) NobodyPair(uint importerNode = 1)
+    {
+        RequireIdentitySwitch();
+        var nobody = new ConformancePeerIdentity { Uid = Nobody, Gid = Nobody, Groups = [], Umask = 0x12 };
+        ConformancePeer exporter = NewPeer(1, nobody);
+        Assert.AreEqual("e1", exporter.Call("export 4"));
+        return (exporter, NewPeer(importerNode, nobody));
+    }
+
     private static string Connect(RsmPermissions permission) =>
         string.Create(CultureInfo.InvariantCulture, $"connect 1 {Id:x} {Convert.ToString((int)permission, 8)}");
 
