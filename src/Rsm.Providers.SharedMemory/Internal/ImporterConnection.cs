@@ -13,6 +13,7 @@ internal sealed class ImporterConnection(SharedMemoryTransport transport, Segmen
     private RendezvousMessage _pending;
     private SafeDescriptorHandle? _pendingEvents;
     private bool _hasPending;
+    private long _abortDeadline;
     private bool _admitted;
     private SafeDescriptorHandle? _importerEvents;
 
@@ -84,6 +85,8 @@ internal sealed class ImporterConnection(SharedMemoryTransport transport, Segmen
 
     public void ForceDisconnect()
     {
+        // All importers of a segment are told first and awaited after, so together they wait at most one timeout.
+        _abortDeadline = Environment.TickCount64 + (long)transport.ConnectTimeout.TotalMilliseconds;
         // The importer answers AbortSeen; a peer that is gone cannot, and has nothing left to abort.
         if (!Rendezvous.Send(Socket, RendezvousMessage.Create(Opcode.Abort)))
         {
@@ -93,7 +96,7 @@ internal sealed class ImporterConnection(SharedMemoryTransport transport, Segmen
 
     public void AwaitAbortSeen()
     {
-        _ = _abortSeen.Task.Wait(transport.ConnectTimeout);
+        _ = _abortSeen.Task.Wait(TimeSpan.FromMilliseconds(Math.Max(0, _abortDeadline - Environment.TickCount64)));
         Release();
         transport.Reactor.Remove(this);
     }
@@ -128,6 +131,11 @@ internal sealed class ImporterConnection(SharedMemoryTransport transport, Segmen
             }
 
             var permission = (RsmPermissions)request.Permission;
+            if ((request.Permission & ~(uint)RsmPermissions.ReadWrite) != 0)
+            {
+                throw RsmThrow.Create(RsmError.PermissionDenied, $"permission {Octal.Format(request.Permission)} has bits outside 0600");
+            }
+
             uint granted = export.AcceptConnect(request.Node);
             Interop.Sockets.PeerCredentials peer = Rendezvous.PeerCredentials(Socket);
             RsmCredentials importer = RsmCredentials.ForPeer(peer.ProcessId, peer.Uid, peer.Gid);

@@ -188,9 +188,9 @@ internal sealed unsafe class SocketReactor : IDisposable
         {
             handled = handler.OnReadable();
         }
-        catch (Exception ex) when (ex is RsmException or ObjectDisposedException or IOException)
+        catch (Exception)
         {
-            // A failing peer costs its own socket, never the reactor.
+            // A failing peer or handler costs its own socket, never the reactor and the other connections.
             RemoveNow(handler);
             return;
         }

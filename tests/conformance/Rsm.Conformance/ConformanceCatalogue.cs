@@ -72,6 +72,9 @@ public static class ConformanceCatalogue
         [221] = "The death of an importing process releases its connection at the exporter: its descriptors close and its node is judged by the access list again.",
         [222] = "Zero copy across processes: the exporter's stores through its own pointer appear in an importer's mapping without any get, and the importer's stores through its mapping appear in the exporter's memory.",
         [223] = "Signals cross processes in both directions and count (DECISIONS F8).",
+        [224] = "A segment id published by another process of the same node gives SegmentIdInUse (24) until that process lets go.",
+        [225] = "Auto-assigned segment ids are unique among the processes of one node.",
+        [226] = "Lock operations are atomic between processes: concurrent FetchAdd64 from two processes loses no increment (DECISIONS L3).",
     };
 
     private static readonly Dictionary<int, string> s_notApplicableItems = BuildNotApplicable();

@@ -15,6 +15,7 @@ namespace Rsm.Conformance;
 /// <item><c>export PAGES [FLAGS]</c>, <c>publish E ID [NODE:PERM ...]</c>, <c>republish E [NODE:PERM ...]</c>, <c>unpublish E</c>, <c>destroy E</c></item>
 /// <item><c>connect NODE ID PERM</c>, <c>map I PERM</c>, <c>unmap I</c>, <c>disconnect I</c>, <c>get I OFFSET COUNT</c>, <c>put I OFFSET HEX</c></item>
 /// <item><c>read H OFFSET COUNT</c> and <c>write H OFFSET HEX</c>: an export's own memory, or an import's mapping, without get or put</item>
+/// <item><c>add I OFFSET COUNT</c>: COUNT lock-operation increments (FetchAdd64) of the word at OFFSET</item>
 /// <item><c>post H</c>, <c>wait H MILLISECONDS</c>, <c>pid</c>, <c>die</c> (exit without cleanup), <c>exit</c></item>
 /// </list>
 /// </remarks>
@@ -170,6 +171,17 @@ public static class ConformancePeerHost
                 case "put":
                     _imports[w[1]].Put(Number(w[2]), Convert.FromHexString(w[3]));
                     return null;
+                case "add":
+                {
+                    IImportSegment import = _imports[w[1]];
+                    for (int n = Number(w[3]); n > 0; n--)
+                    {
+                        _ = import.FetchAdd64(Number(w[2]), 1);
+                    }
+
+                    return null;
+                }
+
                 case "read":
                     return Convert.ToHexString(Memory(w[1]).Slice(Number(w[2]), Number(w[3])));
                 case "write":

@@ -136,6 +136,62 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
     }
 
     [TestMethod]
+    public void Spec224_SegmentIdHeldByAnotherProcessOfTheNode_SegmentIdInUse()
+    {
+        ConformancePeer peer = NewPeer();
+        PeerExport(peer, "e1", Id);
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L);
+
+        AssertOutcome(RsmError.SegmentIdInUse, () => e.Publish(Id));
+
+        // Once the other process lets go, the id is free.
+        peer.Call("unpublish e1");
+        Assert.AreEqual(Id, e.Publish(Id));
+        Assert.AreEqual(RsmError.SegmentIdInUse, peer.Outcome(string.Create(CultureInfo.InvariantCulture, $"publish e1 {Id:x}")));
+    }
+
+    [TestMethod]
+    public void Spec225_AutoIds_UniqueAmongTheNodesProcesses()
+    {
+        ConformancePeer peer = NewPeer();
+        peer.Call("export 4");
+        uint peerId = uint.Parse(peer.Call("publish e1 0"), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L);
+
+        uint mine = e.Publish(0);
+
+        Assert.AreNotEqual(peerId, mine);
+        Assert.IsGreaterThanOrEqualTo(0x80000000u, mine);
+        Assert.IsGreaterThanOrEqualTo(0x80000000u, peerId);
+    }
+
+    [TestMethod]
+    public void Spec226_LockOperations_AtomicBetweenProcesses()
+    {
+        const int Increments = 20000;
+        IRsmController c = NewController();
+        RsmPageMemory b = NewBuffer();
+        IExportSegment e = NewExport(c, b.Address, L, ExportFlags.LockOperations);
+        e.Publish(Id);
+        IImportSegment i = NewImport(c, 1, Id, RsmPermissions.ReadWrite);
+        ConformancePeer peer = NewPeer(2);
+        peer.Call(string.Create(CultureInfo.InvariantCulture, $"connect 1 {Id:x} 600"));
+
+        Task other = Task.Run(() => peer.Call(string.Create(CultureInfo.InvariantCulture, $"add i1 64 {Increments}")));
+        for (int n = 0; n < Increments; n++)
+        {
+            _ = i.FetchAdd64(64, 1);
+        }
+
+        AwaitBounded(other);
+        Assert.AreEqual((ulong)(2 * Increments), i.FetchAdd64(64, 0), "an increment was lost between the processes");
+    }
+
+    [TestMethod]
     public void Spec081_Entry0624_GroupMemberAndOtherUidImporters()
     {
         RequireIdentitySwitch();
