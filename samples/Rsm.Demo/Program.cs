@@ -5,22 +5,45 @@ using Rsm;
 using Rsm.Demo;
 
 // One exporter and one importer on the controller named by --transport (default: Rsm:DefaultTransport in appsettings.json).
+// On a SharedMemory controller the importer is a second process: this program started again with the hidden --role importer.
 IConfiguration configuration = new ConfigurationBuilder()
     .SetBasePath(AppContext.BaseDirectory)
     .AddJsonFile("appsettings.json", optional: false)
-    .AddCommandLine(args, new Dictionary<string, string> { ["--transport"] = "Rsm:DefaultTransport" })
+    .AddCommandLine(args, new Dictionary<string, string>
+    {
+        ["--transport"] = "Rsm:DefaultTransport",
+        [ImporterProtocol.RoleSwitch] = "Demo:Role",
+        [ImporterProtocol.NodeSwitch] = "Demo:Node",
+        [ImporterProtocol.SegmentSwitch] = "Demo:Segment",
+    })
     .Build();
 string transport = configuration["Rsm:DefaultTransport"] ?? "loopback";
 
 var services = new ServiceCollection();
-services.AddRsm(configuration.GetSection("Rsm")).AddLoopbackProvider();
+IRsmBuilder rsm = services.AddRsm(configuration.GetSection("Rsm")).AddLoopbackProvider();
+if (OperatingSystem.IsLinux())
+{
+    // SharedMemory needs Linux; elsewhere a controller that names it reports CTLR_NOT_PRESENT when opened.
+    rsm.AddSharedMemoryProvider();
+}
+
 using ServiceProvider provider = services.BuildServiceProvider();
+IRsmControllerFactory factory = provider.GetRequiredService<IRsmControllerFactory>();
+
+if (configuration["Demo:Role"] is not null)
+{
+    return ImporterRole.Run(factory, configuration, transport, Console.In, Console.Out);
+}
+
+// With two processes, every line names the process that printed it.
+bool crossProcess = string.Equals(configuration[$"Rsm:Controllers:{transport}:Provider"], CrossProcessDemo.ProviderName, StringComparison.OrdinalIgnoreCase);
+string prefix = crossProcess ? ImporterProtocol.LinePrefix(CrossProcessDemo.ExporterRole, Environment.ProcessId) : "";
 
 Console.WriteLine($"Rsm demo on controller '{transport}'");
-var steps = new DemoSteps(Console.Out);
+var steps = new DemoSteps(Console.Out, prefix);
 try
 {
-    RunDemo(provider.GetRequiredService<IRsmControllerFactory>(), transport, steps);
+    RunDemo(factory, transport, steps, args);
     Console.WriteLine("Every step had its expected outcome.");
     return 0;
 }
@@ -30,19 +53,25 @@ catch (DemoFailedException ex)
     return 1;
 }
 
-static void RunDemo(IRsmControllerFactory factory, string transport, DemoSteps steps)
+static void RunDemo(IRsmControllerFactory factory, string transport, DemoSteps steps, string[] args)
 {
-    const string Message = "Hello through RSM";
-    const string Rebound = "Hello from the second buffer";
+    const string Message = DemoText.Message;
+    const string Rebound = DemoText.Rebound;
 
-    using IRsmController controller = steps.Run($"Open controller '{transport}'", () =>
+    using IRsmController controller = steps.Run(DemoText.OpenController(transport), () =>
     {
         IRsmController c = factory.GetController(transport);
         return (c, $"provider {c.ProviderName}, local node {c.LocalNodeId}, page size {c.GetAttributes().PageSize} bytes");
     });
 
+    if (controller.ProviderName == CrossProcessDemo.ProviderName)
+    {
+        CrossProcessDemo.Run(controller, args, steps, Console.Out);
+        return;
+    }
+
     nuint pageSize = controller.GetAttributes().PageSize;
-    using RsmPageMemory first = steps.Run("Allocate a page-aligned buffer for the exporter", () =>
+    using RsmPageMemory first = steps.Run(DemoText.Allocate, () =>
     {
         RsmPageMemory m = RsmPageMemory.Allocate(pageSize);
         return (m, $"{m.Length} bytes at 0x{m.Address:x}");
@@ -50,31 +79,31 @@ static void RunDemo(IRsmControllerFactory factory, string transport, DemoSteps s
     using RsmPageMemory second = RsmPageMemory.Allocate(pageSize);
     Encoding.UTF8.GetBytes(Rebound, second.GetSpan());
 
-    using IExportSegment export = steps.Run("Create an export segment that allows rebind", () =>
+    using IExportSegment export = steps.Run(DemoText.CreateExport, () =>
     {
         IExportSegment e = controller.CreateExportSegment(first.Address, first.Length, ExportFlags.AllowRebind);
         return (e, $"{e.Length} bytes, flags {e.Flags}");
     });
 
-    uint segmentId = steps.Run("Publish it with an automatic id, read/write for this node (0666)", () =>
+    uint segmentId = steps.Run(DemoText.Publish, () =>
     {
         uint id = export.Publish(0, [new RsmAccessEntry(controller.LocalNodeId, 0x1B6)]);
         return (id, $"segment id 0x{id:x8}");
     });
 
-    using IImportSegment import = steps.Run("Connect an importer with ReadWrite", () =>
+    using IImportSegment import = steps.Run(DemoText.Connect, () =>
     {
         IImportSegment i = controller.Connect(controller.LocalNodeId, segmentId, RsmPermissions.ReadWrite);
         return (i, $"{i.Length} bytes on node {i.NodeId}, mode {i.GetMode()}");
     });
 
-    RsmBarrier barrier = steps.Run("Initialise a barrier for Implicit-mode accesses", () =>
+    RsmBarrier barrier = steps.Run(DemoText.InitBarrier, () =>
     {
         RsmBarrier b = import.InitBarrier();
         return (b, $"mode {import.GetMode()}, barrier initialised: {b.IsInitialized}");
     });
 
-    steps.Run($"Put \"{Message}\" and get it back inside an open/close barrier", () =>
+    steps.Run(DemoText.PutGet, () =>
     {
         byte[] sent = Encoding.UTF8.GetBytes(Message);
         byte[] received = new byte[sent.Length];
@@ -89,42 +118,42 @@ static void RunDemo(IRsmControllerFactory factory, string transport, DemoSteps s
         return $"importer got \"{text}\"; the exporter's own memory holds \"{local}\"";
     });
 
-    IRsmMapping mapping = steps.Run("Map the segment for reading and read through the mapping", () =>
+    IRsmMapping mapping = steps.Run(DemoText.Map, () =>
     {
         // The first get or put mapped the segment implicitly, as in C; an explicit map needs it gone.
         import.Unmap();
         IRsmMapping m = import.Map(RsmPermissions.Read, 0, import.Length);
-        string text = ReadText(m.GetSpan(), Message.Length);
+        string text = DemoText.ReadText(m.GetSpan(), Message.Length);
         DemoSteps.Check(text == Message, $"the mapping shows \"{text}\"");
         return (m, $"{m.Length} bytes at 0x{m.Address:x} show \"{text}\"");
     });
 
-    steps.Run("Rebind the export to a second buffer with different content", () =>
+    steps.Run(DemoText.Rebind, () =>
     {
         export.Rebind(second.Address, second.Length);
-        string viaGet = GetText(import, Rebound.Length);
-        string viaMap = ReadText(mapping.GetSpan(), Rebound.Length);
+        string viaGet = DemoText.GetText(import, Rebound.Length);
+        string viaMap = DemoText.ReadText(mapping.GetSpan(), Rebound.Length);
         DemoSteps.Check(viaGet == Rebound, $"get shows \"{viaGet}\"");
         DemoSteps.Check(viaMap == Rebound, $"the mapping shows \"{viaMap}\"");
         return $"importer's get and existing mapping both show \"{viaGet}\"";
     });
 
-    steps.Run("Post an event from the importer; the exporter waits for it (1 s)", () =>
+    steps.Run(DemoText.Signal, () =>
     {
         import.SignalPost();
         export.SignalWait(1000);
         return "the exporter consumed one event";
     });
 
-    steps.Run("Unpublish the segment (forcibly disconnects the importer)", () =>
+    steps.Run(DemoText.Unpublish, () =>
     {
         export.Unpublish();
         return $"published: {export.IsPublished}";
     });
 
-    steps.ExpectError("Get on the aborted import in Implicit mode", RsmError.ConnectionAborted, "CONN_ABORTED", () => GetText(import, Message.Length));
+    steps.ExpectError(DemoText.AbortedGet, RsmError.ConnectionAborted, "CONN_ABORTED", () => DemoText.GetText(import, Message.Length));
 
-    steps.Run("Unmap, disconnect and destroy", () =>
+    steps.Run(DemoText.Release, () =>
     {
         import.Unmap();
         import.Disconnect();
@@ -132,12 +161,3 @@ static void RunDemo(IRsmControllerFactory factory, string transport, DemoSteps s
         return "all released";
     });
 }
-
-static string GetText(IImportSegment import, int length)
-{
-    Span<byte> buffer = stackalloc byte[length];
-    import.Get(0, buffer);
-    return Encoding.UTF8.GetString(buffer);
-}
-
-static string ReadText(Span<byte> bytes, int length) => Encoding.UTF8.GetString(bytes[..length]);

@@ -1,0 +1,89 @@
+using System.Text;
+
+namespace Rsm.Demo;
+
+/// <summary>
+/// The demo across a process boundary, for controllers whose provider reaches other processes (SharedMemory). This
+/// process is the exporter; after publishing it starts itself again as the importer and asks for each importer step in
+/// turn, waiting for its answer, so the steps happen and print in the same order as in one process.
+/// </summary>
+internal static class CrossProcessDemo
+{
+    public const string ProviderName = "SharedMemory";
+
+    public const string ExporterRole = "exporter";
+
+    /// <summary>Runs steps 2 to 13 with <paramref name="controller"/> (step 1 opened it).</summary>
+    public static void Run(IRsmController controller, IReadOnlyList<string> demoArguments, DemoSteps steps, TextWriter output)
+    {
+        nuint pageSize = controller.GetAttributes().PageSize;
+        using RsmPageMemory first = steps.Run(DemoText.Allocate, () =>
+        {
+            RsmPageMemory m = RsmPageMemory.Allocate(pageSize);
+            return (m, $"{m.Length} bytes at 0x{m.Address:x}");
+        });
+        using RsmPageMemory second = RsmPageMemory.Allocate(pageSize);
+        Encoding.UTF8.GetBytes(DemoText.Rebound, second.GetSpan());
+
+        using IExportSegment export = steps.Run(DemoText.CreateExport, () =>
+        {
+            IExportSegment e = controller.CreateExportSegment(first.Address, first.Length, ExportFlags.AllowRebind);
+            return (e, $"{e.Length} bytes, flags {e.Flags}");
+        });
+
+        uint segmentId = steps.Run(DemoText.Publish, () =>
+        {
+            uint id = export.Publish(0, [new RsmAccessEntry(controller.LocalNodeId, 0x1B6)]);
+            return (id, $"segment id {ImporterProtocol.FormatSegmentId(id)}");
+        });
+
+        using ImporterProcess importer = ImporterProcess.Start(demoArguments, controller.LocalNodeId, segmentId, steps, output);
+        importer.AwaitReady();
+
+        importer.Perform(ImporterProtocol.Connect, steps.Skip());
+        importer.Perform(ImporterProtocol.InitBarrier, steps.Skip());
+
+        importer.Perform(ImporterProtocol.PutGet, steps.Skip());
+        steps.Also(() =>
+        {
+            string local = DemoText.ReadText(first.GetSpan(), DemoText.Message.Length);
+            DemoSteps.Check(local == DemoText.Message, $"the exporter's memory holds \"{local}\"");
+            return $"the exporter's own memory holds \"{local}\"";
+        });
+
+        importer.Perform(ImporterProtocol.Map, steps.Skip());
+
+        steps.Run(DemoText.Rebind, () =>
+        {
+            export.Rebind(second.Address, second.Length);
+            string local = DemoText.ReadText(second.GetSpan(), DemoText.Rebound.Length);
+            DemoSteps.Check(local == DemoText.Rebound, $"the second buffer holds \"{local}\"");
+            return $"the export now covers {second.Length} bytes at 0x{second.Address:x}, which hold \"{local}\"";
+        });
+        importer.Perform(ImporterProtocol.CheckRebound, steps.Current);
+
+        importer.Perform(ImporterProtocol.Post, steps.Skip());
+        steps.Also(() =>
+        {
+            export.SignalWait(1000);
+            return "the exporter consumed one event";
+        });
+
+        steps.Run(DemoText.Unpublish, () =>
+        {
+            export.Unpublish();
+            return $"published: {export.IsPublished}";
+        });
+
+        importer.Perform(ImporterProtocol.GetAborted, steps.Skip());
+
+        importer.Perform(ImporterProtocol.Release, steps.Skip());
+        steps.Also(() =>
+        {
+            export.Destroy();
+            return "the exporter destroyed the export; all released";
+        });
+
+        importer.Exit();
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text;
+
+namespace Rsm.Demo;
+
+/// <summary>The step titles and payloads both demo layouts use, so the in-process and the two-process runs read alike.</summary>
+internal static class DemoText
+{
+    public const string Message = "Hello through RSM";
+    public const string Rebound = "Hello from the second buffer";
+
+    public const string Allocate = "Allocate a page-aligned buffer for the exporter";
+    public const string CreateExport = "Create an export segment that allows rebind";
+    public const string Publish = "Publish it with an automatic id, read/write for this node (0666)";
+    public const string Connect = "Connect an importer with ReadWrite";
+    public const string InitBarrier = "Initialise a barrier for Implicit-mode accesses";
+    public const string PutGet = $"Put \"{Message}\" and get it back inside an open/close barrier";
+    public const string Map = "Map the segment for reading and read through the mapping";
+    public const string Rebind = "Rebind the export to a second buffer with different content";
+    public const string Signal = "Post an event from the importer; the exporter waits for it (1 s)";
+    public const string Unpublish = "Unpublish the segment (forcibly disconnects the importer)";
+    public const string AbortedGet = "Get on the aborted import in Implicit mode";
+    public const string Release = "Unmap, disconnect and destroy";
+
+    public static string OpenController(string transport) => $"Open controller '{transport}'";
+
+    /// <summary>Reads <paramref name="length"/> bytes at offset 0 with a get and decodes them.</summary>
+    public static string GetText(IImportSegment import, int length)
+    {
+        Span<byte> buffer = stackalloc byte[length];
+        import.Get(0, buffer);
+        return Encoding.UTF8.GetString(buffer);
+    }
+
+    /// <summary>Decodes the first <paramref name="length"/> bytes of <paramref name="bytes"/>.</summary>
+    public static string ReadText(Span<byte> bytes, int length) => Encoding.UTF8.GetString(bytes[..length]);
+}
