@@ -17,13 +17,13 @@ public sealed class SharedMemoryProviderOptions
     /// </summary>
     public string RendezvousPrefix { get; set; } = "rsm";
 
-    /// <summary>The largest export segment in bytes, a multiple of the page size. Default: the machine's available memory.</summary>
+    /// <summary>The largest export segment in bytes, a multiple of the page size. Default: the memory available to the process, rounded down to pages.</summary>
     public ulong MaxExportSegmentSize { get; set; } = PageMemory.DefaultMemoryLimit();
 
-    /// <summary>The bytes the node may export at once. Default: the machine's available memory.</summary>
+    /// <summary>The bytes this process may export for the node at once (each process of a node keeps its own account). Default: the memory available to the process, rounded down to pages.</summary>
     public ulong TotalExportSegmentSize { get; set; } = PageMemory.DefaultMemoryLimit();
 
-    /// <summary>The export segments the node holds at once. Default 65535.</summary>
+    /// <summary>The export segments this process may hold for the node at once. Default 65535.</summary>
     public ulong MaxExportSegments { get; set; } = 65535;
 
     /// <summary>The import segments a process holds at once (reported as an attribute). Default 65535.</summary>

@@ -10,7 +10,7 @@ namespace Rsm.Providers.Loopback.Internal;
 /// Opens Loopback controllers. Controllers of one provider instance with the same node id share one node
 /// (export table, segment ids, quota), as controllers of one host do.
 /// </summary>
-internal sealed class LoopbackProvider(IOptions<LoopbackProviderOptions> defaults, ILoggerFactory? loggerFactory = null) : IRsmProvider
+internal sealed class LoopbackProvider(IOptionsFactory<LoopbackProviderOptions> defaults, ILoggerFactory? loggerFactory = null) : IRsmProvider
 {
     public const string ProviderName = "Loopback";
 
@@ -23,7 +23,8 @@ internal sealed class LoopbackProvider(IOptions<LoopbackProviderOptions> default
     public IRsmController CreateController(string name, IConfiguration settings, string configurationPath)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        LoopbackProviderOptions options = Copy(defaults.Value);
+        // A fresh instance per controller: the registered defaults, then this controller's section over them.
+        LoopbackProviderOptions options = defaults.Create(Options.DefaultName);
         settings.Bind(options);
         Validate(options, configurationPath);
 
@@ -45,16 +46,6 @@ internal sealed class LoopbackProvider(IOptions<LoopbackProviderOptions> default
         return new RsmEngineController(name, transport, logger);
     }
 
-    private static LoopbackProviderOptions Copy(LoopbackProviderOptions source) => new()
-    {
-        NodeId = source.NodeId,
-        MaxExportSegmentSize = source.MaxExportSegmentSize,
-        TotalExportSegmentSize = source.TotalExportSegmentSize,
-        MaxExportSegments = source.MaxExportSegments,
-        MaxImportSegments = source.MaxImportSegments,
-        MaxNodes = source.MaxNodes,
-        SegmentIdRangeFile = source.SegmentIdRangeFile,
-    };
 
     private static EngineLimits Limits(LoopbackProviderOptions options) =>
         new(options.NodeId, options.MaxExportSegmentSize, options.TotalExportSegmentSize, options.MaxExportSegments, options.MaxImportSegments, options.MaxNodes, options.SegmentIdRangeFile);

@@ -11,7 +11,7 @@ namespace Rsm.Providers.SharedMemory.Internal;
 /// Opens SharedMemory controllers. Controllers of one provider instance with the same prefix and node id share one
 /// node record in this process; other processes of the node are reached through the rendezvous sockets.
 /// </summary>
-internal sealed class SharedMemoryProvider(IOptions<SharedMemoryProviderOptions> defaults, ILoggerFactory? loggerFactory = null) : IRsmProvider, IDisposable
+internal sealed class SharedMemoryProvider(IOptionsFactory<SharedMemoryProviderOptions> defaults, ILoggerFactory? loggerFactory = null) : IRsmProvider, IDisposable
 {
     public const string ProviderName = "SharedMemory";
 
@@ -29,7 +29,8 @@ internal sealed class SharedMemoryProvider(IOptions<SharedMemoryProviderOptions>
     {
         ArgumentNullException.ThrowIfNull(settings);
         SharedMemoryServiceCollectionExtensions.EnsureSupported();
-        SharedMemoryProviderOptions options = Copy(defaults.Value);
+        // A fresh instance per controller: the registered defaults, then this controller's section over them.
+        SharedMemoryProviderOptions options = defaults.Create(Options.DefaultName);
         settings.Bind(options);
         Validate(options, configurationPath);
         RsmControllerAttributes attributes = Limits(options).ToAttributes(RsmCapabilities.Mapping | RsmCapabilities.LockOperations | RsmCapabilities.TransparentRebind);
@@ -59,18 +60,6 @@ internal sealed class SharedMemoryProvider(IOptions<SharedMemoryProviderOptions>
         }
     }
 
-    private static SharedMemoryProviderOptions Copy(SharedMemoryProviderOptions source) => new()
-    {
-        NodeId = source.NodeId,
-        RendezvousPrefix = source.RendezvousPrefix,
-        MaxExportSegmentSize = source.MaxExportSegmentSize,
-        TotalExportSegmentSize = source.TotalExportSegmentSize,
-        MaxExportSegments = source.MaxExportSegments,
-        MaxImportSegments = source.MaxImportSegments,
-        MaxNodes = source.MaxNodes,
-        ConnectTimeout = source.ConnectTimeout,
-        SegmentIdRangeFile = source.SegmentIdRangeFile,
-    };
 
     private static EngineLimits Limits(SharedMemoryProviderOptions options) =>
         new(options.NodeId, options.MaxExportSegmentSize, options.TotalExportSegmentSize, options.MaxExportSegments, options.MaxImportSegments, options.MaxNodes, options.SegmentIdRangeFile);
