@@ -25,6 +25,7 @@ internal sealed unsafe class SocketReactor : IDisposable
     private static readonly TimeSpan s_removalLimit = TimeSpan.FromSeconds(10);
     private readonly ConcurrentQueue<Change> _changes = new();
     private readonly List<IReactorHandler> _handlers = [];
+    private readonly HashSet<IReactorHandler> _live = [];
     private readonly HashSet<IReactorHandler> _retry = [];
     private readonly SafeDescriptorHandle _wake;
     private readonly Thread _thread;
@@ -50,7 +51,7 @@ internal sealed unsafe class SocketReactor : IDisposable
     {
         if (OnReactorThread)
         {
-            _handlers.Add(handler);
+            Watch(handler);
             return;
         }
 
@@ -100,9 +101,21 @@ internal sealed unsafe class SocketReactor : IDisposable
         }
     }
 
+    private void Watch(IReactorHandler handler)
+    {
+        if (_live.Add(handler))
+        {
+            _handlers.Add(handler);
+        }
+    }
+
     private void RemoveNow(IReactorHandler handler)
     {
-        _handlers.Remove(handler);
+        if (_live.Remove(handler))
+        {
+            _ = _handlers.Remove(handler);
+        }
+
         _retry.Remove(handler);
         handler.Socket.Dispose();
     }
@@ -113,7 +126,7 @@ internal sealed unsafe class SocketReactor : IDisposable
         {
             if (change.Add)
             {
-                _handlers.Add(change.Handler);
+                Watch(change.Handler);
             }
             else
             {
@@ -165,7 +178,7 @@ internal sealed unsafe class SocketReactor : IDisposable
             {
                 IReactorHandler handler = watched[i];
                 watched[i] = null!;
-                if ((fds[i + 1].REvents == 0 && !_retry.Contains(handler)) || !_handlers.Contains(handler))
+                if ((fds[i + 1].REvents == 0 && !_retry.Contains(handler)) || !_live.Contains(handler))
                 {
                     continue;
                 }
