@@ -233,7 +233,7 @@ internal static unsafe class Rendezvous
             return errno == Sockets.EWOULDBLOCK ? -1 : 0;
         }
 
-        if (n != sizeof(RendezvousMessage) || received.Magic != RendezvousMessage.CurrentMagic)
+        if (n != sizeof(RendezvousMessage) || (header.Flags & (Sockets.MSG_TRUNC | Sockets.MSG_CTRUNC)) != 0 || received.Magic != RendezvousMessage.CurrentMagic)
         {
             first?.Dispose();
             second?.Dispose();

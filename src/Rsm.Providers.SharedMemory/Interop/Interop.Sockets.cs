@@ -17,6 +17,8 @@ internal static unsafe partial class Sockets
     public const int SO_RCVTIMEO = 20;
     public const int SO_SNDTIMEO = 21;
     public const int SCM_RIGHTS = 1;
+    public const int MSG_CTRUNC = 0x08;
+    public const int MSG_TRUNC = 0x20;
     public const int MSG_DONTWAIT = 0x40;
     public const int MSG_NOSIGNAL = 0x4000;
     public const int MSG_CMSG_CLOEXEC = 0x40000000;
