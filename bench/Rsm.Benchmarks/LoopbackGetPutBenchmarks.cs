@@ -1,74 +1,25 @@
-using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Rsm.Benchmarks;
 
-/// <summary>
-/// Get and put through a Loopback import segment in Explicit mode, each against a raw copy of the same size between
-/// two page-aligned buffers measured in the same run (the ratio is the figure that matters).
-/// </summary>
-[MemoryDiagnoser]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
-[CategoriesColumn]
-public class LoopbackGetPutBenchmarks
+/// <summary>Get and put through a Loopback import segment against a raw copy of the same size.</summary>
+public class LoopbackGetPutBenchmarks : GetPutBenchmarks
 {
     private ServiceProvider? _services;
     private IRsmController? _controller;
-    private RsmPageMemory? _exported;
-    private RsmPageMemory? _local;
-    private IExportSegment? _export;
-    private IImportSegment? _import;
 
-    /// <summary>Bytes per call.</summary>
-    [Params(8, 4096, 1048576)]
-    public int Size { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
+    protected override IRsmController OpenController()
     {
         var services = new ServiceCollection();
         services.AddRsm(o => o.AddController("loopback", "Loopback")).AddLoopbackProvider();
         _services = services.BuildServiceProvider();
         _controller = _services.GetRequiredService<IRsmControllerFactory>().GetController("loopback");
-
-        _exported = RsmPageMemory.Allocate((nuint)Size);
-        _local = RsmPageMemory.Allocate((nuint)Size);
-        _local.GetSpan().Fill(0x5A);
-
-        _export = _controller.CreateExportSegment(_exported.Address, _exported.Length);
-        uint segmentId = _export.Publish(0, [new RsmAccessEntry(_controller.LocalNodeId, 0x1B6)]);
-        _import = _controller.Connect(_controller.LocalNodeId, segmentId, RsmPermissions.ReadWrite);
-        _import.SetMode(RsmBarrierMode.Explicit);
-
-        // The first access maps the segment implicitly; keep that out of the measurement.
-        _import.Get(0, _local.GetSpan()[..Size]);
+        return _controller;
     }
 
-    [GlobalCleanup]
-    public void Cleanup()
+    protected override void CloseProvider()
     {
-        _import?.Disconnect();
-        _export?.Destroy();
         _controller?.Release();
-        _exported?.Dispose();
-        _local?.Dispose();
         _services?.Dispose();
     }
-
-    [Benchmark(Baseline = true, Description = "CopyBaseline")]
-    [BenchmarkCategory("Get")]
-    public void CopyBaseline() => _exported!.GetSpan()[..Size].CopyTo(_local!.GetSpan());
-
-    [Benchmark]
-    [BenchmarkCategory("Get")]
-    public void Get() => _import!.Get(0, _local!.GetSpan()[..Size]);
-
-    [Benchmark(Baseline = true, Description = "CopyBaseline")]
-    [BenchmarkCategory("Put")]
-    public void CopyBaselinePut() => _local!.GetSpan()[..Size].CopyTo(_exported!.GetSpan());
-
-    [Benchmark]
-    [BenchmarkCategory("Put")]
-    public void Put() => _import!.Put(0, _local!.GetSpan()[..Size]);
 }
