@@ -44,7 +44,9 @@ public static class RsmPoll
 
         Span<Libc.PollFd> fds = total <= 16 ? stackalloc Libc.PollFd[16] : new Libc.PollFd[total];
         fds = fds[..total];
-        SafeHandle?[] referenced = new SafeHandle?[entries.Length];
+        // The handles referenced during the wait: on the stack for up to 16 entries, so a signal wait allocates nothing.
+        ReferenceBuffer buffer = default;
+        Span<SafeHandle?> referenced = entries.Length <= ReferenceBuffer.Length ? ((Span<SafeHandle?>)buffer)[..entries.Length] : new SafeHandle?[entries.Length];
         try
         {
             for (int i = 0; i < entries.Length; i++)
@@ -69,7 +71,7 @@ public static class RsmPoll
     }
 
     /// <summary>Keeps a segment's descriptor open while it is polled; a closed one is skipped (poll ignores -1).</summary>
-    private static int Reference(EventCounter counter, SafeHandle?[] referenced, int index)
+    private static int Reference(EventCounter counter, Span<SafeHandle?> referenced, int index)
     {
         SafeDescriptorHandle? handle = counter.Handle;
         if (handle is null)
@@ -207,5 +209,14 @@ public static class RsmPoll
         }
 
         return count;
+    }
+
+    /// <summary>Room for the handles of up to <see cref="Length"/> poll entries.</summary>
+    [System.Runtime.CompilerServices.InlineArray(Length)]
+    private struct ReferenceBuffer
+    {
+        public const int Length = 16;
+
+        private SafeHandle? _element;
     }
 }

@@ -231,16 +231,14 @@ internal sealed partial class ExportSegment : IExportSegment
 
     public void SignalPost(RsmSignalFlags flags = RsmSignalFlags.None)
     {
-        IImporterLink[] targets;
+        // Delivering is a non-blocking eventfd write per importer, so it happens under the lock without copying the list.
         lock (RsmNode.Gate)
         {
             EnsureAlive();
-            targets = [.. _importers];
-        }
-
-        foreach (IImporterLink importer in targets)
-        {
-            importer.DeliverSignal();
+            foreach (IImporterLink importer in _importers)
+            {
+                importer.DeliverSignal();
+            }
         }
     }
 
