@@ -40,12 +40,9 @@ internal interface IImporterLink
     uint ImporterNodeId { get; }
 
     /// <summary>
-    /// Whether the exporter keeps the node's granted mode itself (an importer in another process). In one process the
-    /// importing node's shared connection record keeps it (RSMAPI 5.4).
+    /// The mode last granted or pushed to the importer's node. While a node holds a live connection, its later connects
+    /// are judged with it instead of the access list (RSMAPI 5.4).
     /// </summary>
-    bool HoldsNodeGrant { get; }
-
-    /// <summary>The mode last granted to the importer's node.</summary>
     uint GrantedMode { get; }
 
     /// <summary>Aborts the importer (unpublish, destroy); called with the engine lock held.</summary>
@@ -99,6 +96,9 @@ internal sealed class LocalExportLink(ExportSegment export) : ExportLink
 /// <summary>A link to an exporter in another process or on another host, supplied by a transport.</summary>
 internal abstract class RemoteExportLink : ExportLink
 {
+    /// <summary>The mode the exporter granted this importer's node at admission.</summary>
+    public abstract uint GrantedMode { get; }
+
     /// <summary>The importer's event counter, whose descriptor the exporter posts to.</summary>
     public abstract EventCounter Events { get; }
 

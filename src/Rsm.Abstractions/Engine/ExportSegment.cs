@@ -287,7 +287,7 @@ internal sealed partial class ExportSegment : IExportSegment
         // A node that still holds a live connection is judged with the mode last pushed to it (RSMAPI 5.4).
         foreach (IImporterLink importer in _importers)
         {
-            if (importer.HoldsNodeGrant && importer.ImporterNodeId == importerNode)
+            if (importer.ImporterNodeId == importerNode)
             {
                 return importer.GrantedMode;
             }

@@ -21,13 +21,13 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
     private int _pollReferences;
     private RsmPollHandle? _pollHandle;
 
-    public ImportSegment(RsmEngineController controller, RsmNode importerNode, ExportLink export, SharedConnection? shared, uint segmentId, RsmPermissions permission, ushort generationSeed, EventCounter? events = null)
+    public ImportSegment(RsmEngineController controller, RsmNode importerNode, ExportLink export, uint segmentId, RsmPermissions permission, uint grantedMode, ushort generationSeed, EventCounter? events = null)
     {
         _controller = controller;
         ImporterNode = importerNode;
         _export = export;
         _events = events ?? new EventCounter();
-        Shared = shared;
+        GrantedMode = grantedMode;
         SegmentId = segmentId;
         NodeId = export.NodeId;
         Permission = permission;
@@ -63,27 +63,18 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
 
     internal RsmNode ImporterNode { get; }
 
-    internal SharedConnection? Shared { get; private set; }
+    /// <summary>The mode granted to this importer's node, as the exporter last decided or pushed it.</summary>
+    public uint GrantedMode { get; private set; }
 
     internal bool IsAborted => Volatile.Read(ref _aborted) != 0;
 
     uint IImporterLink.ImporterNodeId => ImporterNode.NodeId;
 
-    bool IImporterLink.HoldsNodeGrant => false;
-
-    uint IImporterLink.GrantedMode => Shared?.GrantedMode ?? 0;
-
     void IImporterLink.AwaitAbortSeen()
     {
     }
 
-    void IImporterLink.UpdateGrantedMode(uint mode)
-    {
-        if (Shared is { } shared)
-        {
-            shared.GrantedMode = mode;
-        }
-    }
+    void IImporterLink.UpdateGrantedMode(uint mode) => GrantedMode = mode;
 
     public RsmBarrierMode GetMode()
     {
@@ -124,7 +115,6 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
 
             _state = State.Disconnected;
             _export.Detach(this);
-            ReleaseShared();
             _events.Dispose();
             _controller.OnImportDisconnected(this);
         }
@@ -159,7 +149,6 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
 
         Interlocked.Exchange(ref _liveGeneration, (ushort)(_liveGeneration + 1));
         _view?.Abort();
-        ReleaseShared();
         _controller.OnForcedDisconnect(this);
     }
 
@@ -214,23 +203,6 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
     }
 
     private RsmPollHandle GetPollHandleUncounted() => _pollHandle ??= new RsmPollHandle(this, _events);
-
-    private void ReleaseShared()
-    {
-        SharedConnection? shared = Shared;
-        Shared = null;
-        if (shared is null)
-        {
-            return;
-        }
-
-        shared.References--;
-        var key = (shared.Export.Node.NodeId, SegmentId);
-        if (shared.References <= 0 && ImporterNode.SharedConnections.TryGetValue(key, out SharedConnection? current) && ReferenceEquals(current, shared))
-        {
-            ImporterNode.SharedConnections.Remove(key);
-        }
-    }
 
     private void EnsureConnected()
     {

@@ -168,41 +168,16 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
         RsmCredentials importer = _credentials.Value;
         lock (RsmNode.Gate)
         {
-            var key = (nodeId, segmentId);
-            if (localNode.SharedConnections.TryGetValue(key, out SharedConnection? shared) && !shared.IsLive)
-            {
-                localNode.SharedConnections.Remove(key);
-                shared = null;
-            }
-
-            ExportSegment export;
-            uint granted;
-            if (shared is not null)
-            {
-                // A live shared connection is judged locally with the mode the exporter last pushed (RSMAPI 5.4).
-                export = shared.Export;
-                granted = shared.GrantedMode;
-            }
-            else
-            {
-                export = exporterNode.FindPublished(segmentId)
-                    ?? throw RsmThrow.Create(RsmError.SegmentNotPublished, $"no segment is published as 0x{segmentId:x} on node {nodeId}");
-                granted = export.AcceptConnect(localNode.NodeId);
-            }
-
+            // While this node holds a live connection, the exporter judges it with the mode last pushed to it (RSMAPI 5.4).
+            ExportSegment export = exporterNode.FindPublished(segmentId)
+                ?? throw RsmThrow.Create(RsmError.SegmentNotPublished, $"no segment is published as 0x{segmentId:x} on node {nodeId}");
+            uint granted = export.AcceptConnect(localNode.NodeId);
             if (!AccessCheck.IsAllowed(permission, granted, importer, export.Creator.Uid, export.Creator.Gid))
             {
                 RsmThrow.Error(RsmError.PermissionDenied, $"{importer} may not connect with {Octal.Format((uint)permission)} to a segment of uid {export.Creator.Uid} gid {export.Creator.Gid} granting {Octal.Format(granted)}");
             }
 
-            if (shared is null)
-            {
-                shared = new SharedConnection(export, export.Incarnation, granted);
-                localNode.SharedConnections[key] = shared;
-            }
-
-            shared.References++;
-            var import = new ImportSegment(this, localNode, new LocalExportLink(export), shared, segmentId, permission, NextGenerationSeed());
+            var import = new ImportSegment(this, localNode, new LocalExportLink(export), segmentId, permission, granted, NextGenerationSeed());
             export.AddImporter(import);
             OnImportConnected(import);
             RecordDuration("connect", started);
@@ -216,7 +191,7 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
         RemoteExportLink link = Transport.ConnectRemote(nodeId, segmentId, permission);
         lock (RsmNode.Gate)
         {
-            var import = new ImportSegment(this, Transport.LocalNode, link, null, segmentId, permission, NextGenerationSeed(), link.Events);
+            var import = new ImportSegment(this, Transport.LocalNode, link, segmentId, permission, link.GrantedMode, NextGenerationSeed(), link.Events);
             link.Attach(import);
             OnImportConnected(import);
             RecordDuration("connect", started);

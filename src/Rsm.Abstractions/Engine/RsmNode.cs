@@ -1,8 +1,8 @@
 namespace Rsm.Engine;
 
 /// <summary>
-/// One node of the engine: its export table keyed by segment id, the auto-id counter, resource accounting, and the
-/// shared connection records of its importers (RSMAPI 5.4). Controllers of one provider instance with the same node id share it.
+/// One node of the engine: its export table keyed by segment id, the auto-id counter and resource accounting. Controllers
+/// of one provider instance with the same node id share it.
 /// </summary>
 public sealed class RsmNode
 {
@@ -33,8 +33,6 @@ public sealed class RsmNode
 
     internal Dictionary<uint, ExportSegment> Published { get; } = [];
 
-    internal Dictionary<(uint ExporterNode, uint SegmentId), SharedConnection> SharedConnections { get; } = [];
-
     internal int ExportCount { get; set; }
 
     internal nuint ExportedBytes { get; set; }
@@ -51,21 +49,4 @@ public sealed class RsmNode
     }
 
     internal ExportSegment? FindPublished(uint segmentId) => Published.GetValueOrDefault(segmentId);
-}
-
-/// <summary>
-/// The node-local record of a live connection to one exporter segment, shared by every importer on the node; republish
-/// updates its granted mode, and later importers joining it are checked against that mode (RSMAPI 5.4, items 72-73).
-/// </summary>
-internal sealed class SharedConnection(ExportSegment export, int incarnation, uint grantedMode)
-{
-    public ExportSegment Export { get; } = export;
-
-    public int Incarnation { get; } = incarnation;
-
-    public uint GrantedMode { get; set; } = grantedMode;
-
-    public int References { get; set; }
-
-    public bool IsLive => Export.IsPublishedIncarnation(Incarnation);
 }

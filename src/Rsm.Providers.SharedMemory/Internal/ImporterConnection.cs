@@ -21,8 +21,6 @@ internal sealed class ImporterConnection(SharedMemoryTransport transport, Segmen
 
     public uint ImporterNodeId { get; private set; }
 
-    public bool HoldsNodeGrant => true;
-
     public uint GrantedMode { get; private set; }
 
     public bool OnReadable()

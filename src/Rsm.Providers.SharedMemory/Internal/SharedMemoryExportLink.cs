@@ -16,6 +16,7 @@ internal sealed class SharedMemoryExportLink : RemoteExportLink, IReactorHandler
     private SafeDescriptorHandle? _exporterEvents;
     private ImportSegment? _importer;
     private bool _closed;
+    private uint _grantedMode;
 
     private SharedMemoryExportLink(SharedMemoryTransport transport, string name, SafeDescriptorHandle socket, in RendezvousMessage admit, SafeDescriptorHandle memory, SafeDescriptorHandle exporterEvents, EventCounter events)
     {
@@ -25,7 +26,7 @@ internal sealed class SharedMemoryExportLink : RemoteExportLink, IReactorHandler
         NodeId = admit.Node;
         Length = (nuint)admit.Length;
         Flags = (ExportFlags)admit.Flags;
-        GrantedMode = admit.Mode;
+        _grantedMode = admit.Mode;
         _memory = memory;
         _exporterEvents = exporterEvents;
         Events = events;
@@ -41,8 +42,8 @@ internal sealed class SharedMemoryExportLink : RemoteExportLink, IReactorHandler
 
     public override EventCounter Events { get; }
 
-    /// <summary>The mode the exporter last granted this node (informational; the exporter judges every connect).</summary>
-    public uint GrantedMode { get; private set; }
+    /// <summary>The mode the exporter last granted or pushed to this node (informational; the exporter judges every connect).</summary>
+    public override uint GrantedMode => _grantedMode;
 
     /// <summary>Asks the exporter of (<paramref name="nodeId"/>, <paramref name="segmentId"/>) to admit this process.</summary>
     public static SharedMemoryExportLink Connect(SharedMemoryTransport transport, uint nodeId, uint segmentId, RsmPermissions permission)
@@ -155,7 +156,7 @@ internal sealed class SharedMemoryExportLink : RemoteExportLink, IReactorHandler
 
         if (received > 0 && message.Op == Opcode.Grant)
         {
-            GrantedMode = message.Mode;
+            _grantedMode = message.Mode;
             return true;
         }
 
