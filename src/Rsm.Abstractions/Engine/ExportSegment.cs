@@ -14,7 +14,6 @@ internal sealed partial class ExportSegment : IExportSegment
     private RsmAccessEntry[] _accessList = [];
     private volatile State _state = State.Bound;
     private uint _segmentId;
-    private int _incarnation;
     private int _pollReferences;
     private RsmPollHandle? _pollHandle;
     private IDisposable? _claim;
@@ -57,8 +56,6 @@ internal sealed partial class ExportSegment : IExportSegment
     internal EventCounter Events => _events;
 
     internal RsmNode Node => _node;
-
-    internal bool IsPublishedIncarnation(int incarnation) => _state == State.Published && _incarnation == incarnation;
 
     public uint Publish(uint segmentId, ReadOnlySpan<RsmAccessEntry> accessList = default)
     {
@@ -107,7 +104,6 @@ internal sealed partial class ExportSegment : IExportSegment
             _claim = claim;
             _accessList = list;
             _segmentId = id;
-            _incarnation++;
             _state = State.Published;
             _controller.OnPublished(id, list.Length);
             _controller.RecordDuration("publish", started);
@@ -145,7 +141,7 @@ internal sealed partial class ExportSegment : IExportSegment
             ValidateAccessList(list);
             _accessList = list;
 
-            // Tell every importing node its new permission; its live shared record keeps the new value (RSMAPI 5.4).
+            // Every importing node's live connection takes the new permission; later connects from it are judged with it (RSMAPI 5.4).
             foreach (IImporterLink importer in _importers)
             {
                 importer.UpdateGrantedMode(AccessCheck.GrantedMode(list, importer.ImporterNodeId, DefaultMode) ?? 0);
@@ -301,8 +297,6 @@ internal sealed partial class ExportSegment : IExportSegment
 
         return granted.Value;
     }
-
-    internal int Incarnation => _incarnation;
 
     internal void AddImporter(IImporterLink importer) => _importers.Add(importer);
 
