@@ -1,3 +1,4 @@
+using System.Globalization;
 using Rsm.Engine;
 
 namespace Rsm.Providers.SharedMemory.Internal;
@@ -9,6 +10,9 @@ namespace Rsm.Providers.SharedMemory.Internal;
 /// </summary>
 internal sealed class SharedMemoryTransport(SharedMemoryProvider provider, RsmNode node, RsmControllerAttributes attributes, SharedMemoryProviderOptions options) : RsmTransport
 {
+    private const string ControllerName = "shm0";
+    private const uint ConnectionActive = 3;
+
     public override string ProviderName => SharedMemoryProvider.ProviderName;
 
     public override RsmNode LocalNode { get; } = node;
@@ -27,6 +31,34 @@ internal sealed class SharedMemoryTransport(SharedMemoryProvider provider, RsmNo
 
     public override RsmNode ResolveNode(uint nodeId) =>
         nodeId == LocalNode.NodeId ? LocalNode : throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"node {nodeId} is reached through its rendezvous sockets, not in process");
+
+    /// <summary>
+    /// The host is the interconnect: one controller, <c>shm0</c>, that reaches every other node of the same rendezvous
+    /// prefix that publishes a segment now (found through its listening sockets in <c>/proc/net/unix</c>), all active.
+    /// </summary>
+    public override RsmTopology GetTopology()
+    {
+        string marker = "@" + options.RendezvousPrefix + "/node";
+        var nodes = new SortedSet<uint>();
+        foreach (string line in File.ReadLines("/proc/net/unix"))
+        {
+            int at = line.IndexOf(marker, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                continue;
+            }
+
+            ReadOnlySpan<char> rest = line.AsSpan(at + marker.Length);
+            int slash = rest.IndexOf('/');
+            if (slash > 0 && uint.TryParse(rest[..slash], NumberStyles.None, CultureInfo.InvariantCulture, out uint node) && node != LocalNode.NodeId)
+            {
+                nodes.Add(node);
+            }
+        }
+
+        RsmRemoteController[] remotes = [.. nodes.Select(static n => new RsmRemoteController(n, ControllerName, 0, ConnectionActive))];
+        return new RsmTopology(LocalNode.NodeId, [new RsmControllerConnections(ControllerName, 0, remotes)]);
+    }
 
     internal override bool IsRemote(uint nodeId) => true;
 

@@ -103,9 +103,14 @@ public sealed class ProviderOptionsTests
         RsmException ex = Assert.ThrowsExactly<RsmException>(() => b.Connect(1, id, RsmPermissions.Read));
         Assert.AreEqual(RsmError.SegmentNotPublished, ex.Error);
 
-        // Another node of the same cluster reaches it.
+        // Another node of the same cluster reaches it, and sees node 1 in its topology; the other cluster does not.
         using IImportSegment import = a2.Connect(1, id, RsmPermissions.Read);
         Assert.AreEqual(memory.Length, import.Length);
+        RsmTopology topology = a2.GetInterconnectTopology();
+        Assert.AreEqual(2u, topology.LocalNodeId);
+        CollectionAssert.AreEqual(new uint[] { 1 }, topology.Controllers.Single().Remotes.Select(static r => r.NodeId).ToArray());
+        Assert.AreEqual(3u, topology.Controllers.Single().Remotes[0].ConnectionState);
+        Assert.IsEmpty(b.GetInterconnectTopology().Controllers.Single().Remotes);
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings)
