@@ -28,9 +28,68 @@ internal abstract class ExportLink
     /// <param name="segmentId">The segment id the importer connected to.</param>
     public abstract void PostSignal(uint segmentId);
 
+    /// <summary>
+    /// Whether the importer's data accesses go through views of the segment's own pages (true), or through
+    /// <see cref="Read"/>, <see cref="Write"/> and <see cref="Atomic"/> because the pages live on another host (false).
+    /// </summary>
+    public virtual bool IsDirect => true;
+
+    /// <summary>Reads the exporter's current bytes at <paramref name="offset"/> (links that are not <see cref="IsDirect"/>).</summary>
+    /// <param name="offset">The segment offset, already checked against the window.</param>
+    /// <param name="destination">Where the bytes go.</param>
+    /// <param name="accessSize">The natural width of each element (1, 2, 4 or 8), kept by the exporter's copy.</param>
+    /// <exception cref="RsmException">ConnectionAborted (40) when the exporter is gone; BarrierFailure (38) when the exporter refused the access.</exception>
+    public virtual void Read(long offset, Span<byte> destination, int accessSize) => throw new NotSupportedException("the link maps the segment's pages");
+
+    /// <summary>Writes bytes into the exporter's segment (links that are not <see cref="IsDirect"/>).</summary>
+    /// <param name="offset">The segment offset, already checked against the window.</param>
+    /// <param name="source">The bytes.</param>
+    /// <param name="accessSize">The natural width of each element (1, 2, 4 or 8), kept by the exporter's copy.</param>
+    /// <param name="acknowledged">True to wait for the exporter's acknowledgement (Implicit mode); false to leave it outstanding until the next close barrier.</param>
+    /// <exception cref="RsmException">ConnectionAborted (40); BarrierFailure (38) when an acknowledged write was refused.</exception>
+    public virtual void Write(long offset, ReadOnlySpan<byte> source, int accessSize, bool acknowledged) => throw new NotSupportedException("the link maps the segment's pages");
+
+    /// <summary>Runs a lock operation at the exporter (links that are not <see cref="IsDirect"/>).</summary>
+    /// <param name="operation">The operation.</param>
+    /// <param name="offset">The word's segment offset, already checked.</param>
+    /// <param name="value">The new value or addend.</param>
+    /// <param name="comparand">The comparand of a compare-and-swap.</param>
+    /// <param name="size">4 or 8.</param>
+    /// <returns>The word's previous value.</returns>
+    public virtual ulong Atomic(AtomicOperation operation, long offset, ulong value, ulong comparand, int size) => throw new NotSupportedException("the link maps the segment's pages");
+
+    /// <summary>An open barrier: a link whose views are local copies refreshes them from the exporter.</summary>
+    /// <param name="view">The import's view, if mapped.</param>
+    public virtual void OpenBarrier(ISegmentView? view)
+    {
+    }
+
+    /// <summary>An order barrier: earlier writes, and stores into local copies, reach the exporter before later ones.</summary>
+    /// <param name="view">The import's view, if mapped.</param>
+    /// <returns>Success, or the failure of an earlier write (BarrierFailure (38), ConnectionAborted (40)).</returns>
+    public virtual RsmError OrderBarrier(ISegmentView? view) => RsmError.Success;
+
+    /// <summary>A close barrier: waits until every earlier write, and the stores into local copies, reached the exporter.</summary>
+    /// <param name="view">The import's view, if mapped.</param>
+    /// <returns>Success, or the first failure since the last close barrier (BarrierFailure (38), ConnectionAborted (40)).</returns>
+    public virtual RsmError CloseBarrier(ISegmentView? view) => RsmError.Success;
+
     /// <summary>Lets go of the exporter after the importer disconnected; called without the engine lock held.</summary>
     /// <param name="importer">The importer that disconnected.</param>
     public abstract void Detach(ImportSegment importer);
+}
+
+/// <summary>The lock operations a remote exporter runs for an importer (DECISIONS L1).</summary>
+internal enum AtomicOperation
+{
+    /// <summary>Compare and swap: store the value when the word equals the comparand.</summary>
+    CompareExchange,
+
+    /// <summary>Swap: store the value.</summary>
+    Exchange,
+
+    /// <summary>Fetch and add: add the value, wrapping.</summary>
+    FetchAdd,
 }
 
 /// <summary>An exporter's reach to one of its importers: how it aborts, signals and updates it.</summary>

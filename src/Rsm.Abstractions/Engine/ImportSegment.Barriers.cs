@@ -26,9 +26,21 @@ internal sealed partial class ImportSegment
     {
         EnsureConnected();
         barrier.Snapshot = _connectGeneration;
+        if (!_direct && !IsAborted)
+        {
+            _export.OpenBarrier(_view);
+        }
     }
 
-    public void BarrierOrder(RsmBarrier barrier) => EnsureConnected();
+    public void BarrierOrder(RsmBarrier barrier)
+    {
+        EnsureConnected();
+        if (!_direct && !IsAborted && _export.OrderBarrier(_view) is var error and not RsmError.Success)
+        {
+            _controller.OnBarrierFailure(this, error);
+            RsmThrow.Error(RsmError.BarrierFailure, $"an earlier write failed: {error}");
+        }
+    }
 
     public void BarrierClose(RsmBarrier barrier)
     {
@@ -37,6 +49,12 @@ internal sealed partial class ImportSegment
         {
             _controller.OnBarrierFailure(this, RsmError.ConnectionAborted);
             RsmThrow.Error(RsmError.ConnectionAborted, "the generation changed since the barrier's snapshot: the connection was forcibly disconnected");
+        }
+
+        if (!_direct && _export.CloseBarrier(_view) is var error and not RsmError.Success)
+        {
+            _controller.OnBarrierFailure(this, error);
+            RsmThrow.Error(error, "a write since the last close barrier did not reach the exporter");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Rsm.Engine;
 
@@ -11,7 +12,15 @@ internal sealed unsafe partial class ImportSegment
         fixed (byte* d = destination)
         {
             byte* s = (byte*)Prepare(offset, (nint)d, count, 1, RsmPermissions.Read, out bool checkGeneration);
-            Buffer.MemoryCopy(s, d, count, count);
+            if (_direct)
+            {
+                Buffer.MemoryCopy(s, d, count, count);
+            }
+            else
+            {
+                _export.Read(offset, destination, 1);
+            }
+
             Complete(checkGeneration, count, isPut: false);
         }
     }
@@ -30,7 +39,15 @@ internal sealed unsafe partial class ImportSegment
         fixed (byte* s = source)
         {
             byte* d = (byte*)Prepare(offset, (nint)s, count, 1, RsmPermissions.Write, out bool checkGeneration);
-            Buffer.MemoryCopy(s, d, count, count);
+            if (_direct)
+            {
+                Buffer.MemoryCopy(s, d, count, count);
+            }
+            else
+            {
+                _export.Write(offset, source, 1, acknowledged: checkGeneration);
+            }
+
             Complete(checkGeneration, count, isPut: true);
         }
     }
@@ -51,9 +68,16 @@ internal sealed unsafe partial class ImportSegment
         fixed (T* d = destination)
         {
             T* s = (T*)Prepare(offset, (nint)d, bytes, (nuint)sizeof(T), RsmPermissions.Read, out bool checkGeneration);
-            for (int i = 0; i < destination.Length; i++)
+            if (_direct)
             {
-                d[i] = s[i];
+                for (int i = 0; i < destination.Length; i++)
+                {
+                    d[i] = s[i];
+                }
+            }
+            else
+            {
+                _export.Read(offset, MemoryMarshal.AsBytes(destination), sizeof(T));
             }
 
             Complete(checkGeneration, bytes, isPut: false);
@@ -67,9 +91,16 @@ internal sealed unsafe partial class ImportSegment
         fixed (T* s = source)
         {
             T* d = (T*)Prepare(offset, (nint)s, bytes, (nuint)sizeof(T), RsmPermissions.Write, out bool checkGeneration);
-            for (int i = 0; i < source.Length; i++)
+            if (_direct)
             {
-                d[i] = s[i];
+                for (int i = 0; i < source.Length; i++)
+                {
+                    d[i] = s[i];
+                }
+            }
+            else
+            {
+                _export.Write(offset, MemoryMarshal.AsBytes(source), sizeof(T), acknowledged: checkGeneration);
             }
 
             Complete(checkGeneration, bytes, isPut: true);
@@ -221,8 +252,15 @@ internal sealed unsafe partial class ImportSegment
         for (int i = 0; i < count; i++)
         {
             RsmIoVector v = request.Vectors[i];
-            byte* remote = (byte*)(_viewBase + (nint)(v.RemoteOffset - (nuint)_mapOffset));
             byte* local = (byte*)locals[i];
+            if (!_direct)
+            {
+                // Scatter/gather has no barrier mode (RSMAPI 3.7): each element is acknowledged before the next.
+                TransferRemote((long)v.RemoteOffset, local, v.Length, isPut);
+                continue;
+            }
+
+            byte* remote = (byte*)(_viewBase + (nint)(v.RemoteOffset - (nuint)_mapOffset));
             if (isPut)
             {
                 Buffer.MemoryCopy(local, remote, v.Length, v.Length);
@@ -238,6 +276,26 @@ internal sealed unsafe partial class ImportSegment
         if ((request.Flags & RsmScatterGatherFlags.ImplicitSignalPost) != 0)
         {
             SignalPost(RsmSignalFlags.None);
+        }
+    }
+
+    private void TransferRemote(long offset, byte* local, nuint length, bool isPut)
+    {
+        // A single element can exceed what a span holds; it moves in chunks the link splits further as it needs.
+        const int Chunk = 1 << 30;
+        for (nuint done = 0; done < length;)
+        {
+            int n = (int)Math.Min(length - done, Chunk);
+            if (isPut)
+            {
+                _export.Write(offset + (long)done, new ReadOnlySpan<byte>(local + done, n), 1, acknowledged: true);
+            }
+            else
+            {
+                _export.Read(offset + (long)done, new Span<byte>(local + done, n), 1);
+            }
+
+            done += (nuint)n;
         }
     }
 
@@ -257,22 +315,56 @@ internal sealed unsafe partial class ImportSegment
         return handle.Address + (nint)v.LocalOffset;
     }
 
-    public uint CompareExchange32(long offset, uint value, uint comparand) =>
-        AfterLockOperation(Interlocked.CompareExchange(ref Word<uint>(offset), value, comparand));
+    public uint CompareExchange32(long offset, uint value, uint comparand)
+    {
+        nint word = Word<uint>(offset);
+        return AfterLockOperation(_direct
+            ? Interlocked.CompareExchange(ref *(uint*)word, value, comparand)
+            : (uint)_export.Atomic(AtomicOperation.CompareExchange, offset, value, comparand, sizeof(uint)));
+    }
 
-    public ulong CompareExchange64(long offset, ulong value, ulong comparand) =>
-        AfterLockOperation(Interlocked.CompareExchange(ref Word<ulong>(offset), value, comparand));
+    public ulong CompareExchange64(long offset, ulong value, ulong comparand)
+    {
+        nint word = Word<ulong>(offset);
+        return AfterLockOperation(_direct
+            ? Interlocked.CompareExchange(ref *(ulong*)word, value, comparand)
+            : _export.Atomic(AtomicOperation.CompareExchange, offset, value, comparand, sizeof(ulong)));
+    }
 
-    public uint Exchange32(long offset, uint value) => AfterLockOperation(Interlocked.Exchange(ref Word<uint>(offset), value));
+    public uint Exchange32(long offset, uint value)
+    {
+        nint word = Word<uint>(offset);
+        return AfterLockOperation(_direct
+            ? Interlocked.Exchange(ref *(uint*)word, value)
+            : (uint)_export.Atomic(AtomicOperation.Exchange, offset, value, 0, sizeof(uint)));
+    }
 
-    public ulong Exchange64(long offset, ulong value) => AfterLockOperation(Interlocked.Exchange(ref Word<ulong>(offset), value));
+    public ulong Exchange64(long offset, ulong value)
+    {
+        nint word = Word<ulong>(offset);
+        return AfterLockOperation(_direct
+            ? Interlocked.Exchange(ref *(ulong*)word, value)
+            : _export.Atomic(AtomicOperation.Exchange, offset, value, 0, sizeof(ulong)));
+    }
 
-    public uint FetchAdd32(long offset, uint addend) => AfterLockOperation(Interlocked.Add(ref Word<uint>(offset), addend) - addend);
+    public uint FetchAdd32(long offset, uint addend)
+    {
+        nint word = Word<uint>(offset);
+        return AfterLockOperation(_direct
+            ? Interlocked.Add(ref *(uint*)word, addend) - addend
+            : (uint)_export.Atomic(AtomicOperation.FetchAdd, offset, addend, 0, sizeof(uint)));
+    }
 
-    public ulong FetchAdd64(long offset, ulong addend) => AfterLockOperation(Interlocked.Add(ref Word<ulong>(offset), addend) - addend);
+    public ulong FetchAdd64(long offset, ulong addend)
+    {
+        nint word = Word<ulong>(offset);
+        return AfterLockOperation(_direct
+            ? Interlocked.Add(ref *(ulong*)word, addend) - addend
+            : _export.Atomic(AtomicOperation.FetchAdd, offset, addend, 0, sizeof(ulong)));
+    }
 
-    /// <summary>Validates a lock operation (DECISIONS L1-L2) and returns the word it works on.</summary>
-    private ref T Word<T>(long offset)
+    /// <summary>Validates a lock operation (DECISIONS L1-L2) and returns the word's address (0 when the link runs it remotely).</summary>
+    private nint Word<T>(long offset)
         where T : unmanaged
     {
         EnsureConnected();
@@ -307,7 +399,7 @@ internal sealed unsafe partial class ImportSegment
             RsmThrow.Error(RsmError.BadOffset, $"the word at {offset} lies outside the mapped window {_mapOffset}+{_mapLength}");
         }
 
-        return ref Unsafe.AsRef<T>((void*)(_viewBase + (nint)relative));
+        return _direct ? _viewBase + (nint)relative : 0;
     }
 
     /// <summary>Reports an abort that happened before or during a lock operation; the operation itself hit scratch memory.</summary>

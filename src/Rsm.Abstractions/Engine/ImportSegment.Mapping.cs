@@ -101,6 +101,15 @@ internal sealed partial class ImportSegment
                 RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected");
             }
 
+            // A link that is not direct moves data itself: the implicit mapping is only the window [0, size).
+            if (!_direct)
+            {
+                _mapOffset = 0;
+                _mapLength = Length;
+                _state = State.Mapped;
+                return;
+            }
+
             ISegmentView view = _export.MapView(0, Length, Permission & RsmPermissions.ReadWrite, 0, false);
             SetView(view, 0, Length);
             _state = State.Mapped;

@@ -8,6 +8,7 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
     private readonly EventCounter _events;
     private readonly ushort _connectGeneration;
     private readonly bool _lockOperations;
+    private readonly bool _direct;
     private int _liveGeneration;
     private volatile State _state = State.Connected;
     private int _aborted;
@@ -33,6 +34,7 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
         Permission = permission;
         Length = export.Length;
         _lockOperations = (export.Flags & ExportFlags.LockOperations) != 0;
+        _direct = export.IsDirect;
 
         // The generation slot starts anywhere and is incremented at connect; the snapshot is that value (RSMAPI 3.3 step i).
         _liveGeneration = (ushort)(generationSeed + 1);
