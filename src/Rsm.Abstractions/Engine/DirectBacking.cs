@@ -1,8 +1,9 @@
 namespace Rsm.Engine;
 
 /// <summary>
-/// Fallback binding for platforms without memfd: views point straight into the exporter's current memory, so a
-/// rebind is seen by get and put and by views created afterwards, and an aborted view keeps its old target.
+/// Memory used in place: the binding of transports whose importers never map the exporter's pages (Tcp serves them from
+/// the current address), and the fallback for platforms without memfd, where views point straight into the exporter's
+/// current memory, so a rebind is seen by get and put and by views created afterwards, and an aborted view keeps its old target.
 /// </summary>
 internal sealed class DirectBacking(nint address, nuint length) : ISegmentBacking
 {
@@ -12,7 +13,11 @@ internal sealed class DirectBacking(nint address, nuint length) : ISegmentBackin
 
     public nuint Length { get; } = length;
 
-    public void Rebind(nint newAddress) => _address = newAddress;
+    public void Rebind(nint newAddress)
+    {
+        PageMemory.EnsureMapped(newAddress, Length);
+        _address = newAddress;
+    }
 
     public ISegmentView MapView(long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress) =>
         new View(_address + (nint)offset, length);

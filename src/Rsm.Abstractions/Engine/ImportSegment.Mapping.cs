@@ -4,6 +4,26 @@ internal sealed partial class ImportSegment
 {
     public IRsmMapping Map(RsmPermissions permission, long offset, nuint length, RsmMapAttributes attributes = RsmMapAttributes.None, nint address = 0)
     {
+        IRsmMapping mapping = MapLocked(permission, offset, length, attributes, address);
+        if (!_direct)
+        {
+            // A local copy of remote pages is filled after the engine lock is released: the exporter may need it to answer.
+            try
+            {
+                _export.OpenBarrier(_view);
+            }
+            catch (RsmException)
+            {
+                Unmap();
+                throw;
+            }
+        }
+
+        return mapping;
+    }
+
+    private IRsmMapping MapLocked(RsmPermissions permission, long offset, nuint length, RsmMapAttributes attributes, nint address)
+    {
         lock (RsmNode.Gate)
         {
             EnsureConnected();
@@ -61,6 +81,12 @@ internal sealed partial class ImportSegment
 
     public void Unmap()
     {
+        if (!_direct && _view is { } view && !IsAborted)
+        {
+            // Stores into a local copy go back to the exporter before the copy goes away, outside the engine lock.
+            _ = _export.OrderBarrier(view);
+        }
+
         lock (RsmNode.Gate)
         {
             EnsureConnected();

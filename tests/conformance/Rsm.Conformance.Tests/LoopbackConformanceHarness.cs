@@ -8,7 +8,7 @@ public sealed class LoopbackConformanceHarness : ProviderHarness
     public override string ProviderName => "Loopback";
 
     public override ConformanceCapabilities Capabilities =>
-        ConformanceCapabilities.Mapping | ConformanceCapabilities.LockOperations;
+        ConformanceCapabilities.Mapping | ConformanceCapabilities.CoherentMapping | ConformanceCapabilities.LockOperations;
 
     public override string ControllerName => "loopback";
 

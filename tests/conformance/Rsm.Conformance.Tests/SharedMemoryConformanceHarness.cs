@@ -14,7 +14,7 @@ public sealed class SharedMemoryConformanceHarness : ProviderHarness
 
     public override ConformanceCapabilities Capabilities =>
         ConformanceCapabilities.SecondNode | ConformanceCapabilities.SecondProcess | ConformanceCapabilities.SecondUid |
-        ConformanceCapabilities.Mapping | ConformanceCapabilities.LockOperations;
+        ConformanceCapabilities.Mapping | ConformanceCapabilities.CoherentMapping | ConformanceCapabilities.LockOperations;
 
     public override string ControllerName => "shm";
 

@@ -24,4 +24,11 @@ public enum ConformanceCapabilities
 
     /// <summary>Segment handles can be used from a process other than the creator (NOT_CREATOR, DECISIONS F13).</summary>
     CrossProcessHandles = 0x20,
+
+    /// <summary>
+    /// A mapping is the exporter's own pages: stores are visible both ways at once. Without it a mapping is a copy whose
+    /// consistency is delimited by barriers (open refreshes it, close ships the importer's stores back), and the checks
+    /// bracket their mapped accesses with a barrier.
+    /// </summary>
+    CoherentMapping = 0x40,
 }

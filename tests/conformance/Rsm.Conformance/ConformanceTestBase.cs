@@ -203,6 +203,22 @@ public abstract class ConformanceTestBase
         return new DefaultFixture(c, b, e, i, bar);
     }
 
+    /// <summary>
+    /// Brings a mapping and the exporter's memory together where a mapping is a copy (no
+    /// <see cref="ConformanceCapabilities.CoherentMapping"/>): the importer's stores go to the exporter and the exporter's
+    /// stores come into the mapping, with an open and a close barrier. Coherent mappings need nothing.
+    /// </summary>
+    /// <param name="barrier">A barrier initialised on the mapped import.</param>
+    protected void SyncMapping(RsmBarrier barrier)
+    {
+        ArgumentNullException.ThrowIfNull(barrier);
+        if ((Harness.Capabilities & ConformanceCapabilities.CoherentMapping) == 0)
+        {
+            barrier.Open();
+            barrier.Close();
+        }
+    }
+
     /// <summary>Runs <paramref name="action"/> and returns the <see cref="RsmError"/> it raised, or Success.</summary>
     /// <param name="action">The call.</param>
     /// <returns>The outcome.</returns>

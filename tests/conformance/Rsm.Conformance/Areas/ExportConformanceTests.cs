@@ -510,8 +510,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.E.Rebind(b2.Address, L));
 
         // DECISIONS D4: existing mappings observe the segment's new backing memory, in both directions.
+        SyncMapping(f.Bar);
         CollectionAssert.AreEqual(pattern, mapping.GetSpan().Slice((int)PS, 64).ToArray());
         mapping.GetSpan()[(int)(2 * PS) + 5] = 0x6E;
+        SyncMapping(f.Bar);
         Assert.AreEqual(0x6E, b2.GetSpan()[(int)(2 * PS) + 5]);
         Assert.AreEqual(0, f.B.GetSpan()[(int)(2 * PS) + 5], "a store through the mapping reached the old memory");
         var read = new byte[64];

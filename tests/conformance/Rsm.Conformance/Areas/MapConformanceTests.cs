@@ -199,9 +199,11 @@ public abstract class MapConformanceTests : ConformanceTestBase
         IRsmMapping mapping = f.I.Map(RsmPermissions.ReadWrite, 0, L);
 
         f.B.GetSpan()[(int)PS + 1] = 0xB1;
+        SyncMapping(f.Bar);
         Assert.AreEqual(0xB1, mapping.GetSpan()[(int)PS + 1]);
 
         mapping.GetSpan()[(int)(3 * PS) + 2] = 0xC2;
+        SyncMapping(f.Bar);
         Assert.AreEqual(0xC2, f.B.GetSpan()[(int)(3 * PS) + 2]);
     }
 
@@ -215,8 +217,10 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.AreEqual((long)(2 * PS), mapping.Offset);
         Assert.AreEqual(PS + 100, mapping.Length);
         f.B.GetSpan()[(int)(2 * PS)] = 0xD3;
+        SyncMapping(f.Bar);
         Assert.AreEqual(0xD3, mapping.GetSpan()[0]);
         mapping.GetSpan()[(int)PS + 99] = 0xE4;
+        SyncMapping(f.Bar);
         Assert.AreEqual(0xE4, f.B.GetSpan()[(int)(3 * PS) + 99]);
     }
 

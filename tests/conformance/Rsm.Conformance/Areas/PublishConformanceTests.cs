@@ -371,6 +371,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
 
         IRsmMapping mapping = f.I.Map(RsmPermissions.ReadWrite, 0, L);
         f.B.GetSpan()[9] = 0x5D;
+        SyncMapping(f.Bar);
         Assert.AreEqual((byte)0x5D, mapping.GetSpan()[9]);
     }
 

@@ -1,0 +1,158 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using Rsm.Providers.Tcp.Internal.Wire;
+
+namespace Rsm.Providers.Tcp.Internal;
+
+/// <summary>
+/// This node's connection to one exporting node, shared by every import of its segments: request ids, the replies
+/// waited for, and the aborts, grants and events the exporter pushes.
+/// </summary>
+internal sealed class ImporterChannel(TimeSpan requestTimeout) : IFrameHandler
+{
+    private readonly ConcurrentDictionary<uint, PendingRequest> _pending = new();
+    private readonly ConcurrentDictionary<uint, TcpExportLink> _links = new();
+    private readonly ConcurrentDictionary<uint, bool> _abortedEarly = new();
+    private IFrameChannel? _channel;
+    private int _nextRequest;
+    private volatile bool _closed;
+
+    public TimeSpan RequestTimeout { get; } = requestTimeout;
+
+    public bool IsClosed => _closed;
+
+    public IFrameChannel Channel => _channel ?? throw new InvalidOperationException("the channel is not attached");
+
+    public void Attach(IFrameChannel channel) => _channel = channel;
+
+    public uint NextRequestId() => (uint)Interlocked.Increment(ref _nextRequest);
+
+    /// <summary>Sends a request and registers what completes it; false when the connection is closed.</summary>
+    public bool Send(Opcode opcode, uint requestId, PendingRequest pending, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default)
+    {
+        _pending[requestId] = pending;
+        if (_closed || !Channel.Send(opcode, requestId, 0, head, data))
+        {
+            _pending.TryRemove(requestId, out _);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Forgets a request that timed out.</summary>
+    public void Forget(uint requestId) => _pending.TryRemove(requestId, out _);
+
+    public void AddLink(uint importId, TcpExportLink link)
+    {
+        _links[importId] = link;
+
+        // An abort that arrived between the connect reply and this call still reaches the import.
+        if (_abortedEarly.TryRemove(importId, out _) && _links.TryRemove(importId, out _))
+        {
+            link.OnAborted();
+        }
+    }
+
+    public void RemoveLink(uint importId) => _links.TryRemove(importId, out _);
+
+    public unsafe void OnFrame(IFrameChannel channel, Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> body)
+    {
+        switch (opcode)
+        {
+            case Opcode.ConnectReply:
+            case Opcode.GetReply:
+            case Opcode.PutAck:
+            case Opcode.AtomicReply:
+            case Opcode.SignalAck:
+                if (!_pending.TryRemove(requestId, out PendingRequest? pending))
+                {
+                    return;
+                }
+
+                if (status == 0 && opcode == Opcode.GetReply)
+                {
+                    if (body.Length != pending.Expected)
+                    {
+                        channel.Close($"a get reply carried {body.Length} bytes instead of {pending.Expected}");
+                        pending.Complete((int)RsmError.ConnectionAborted);
+                        return;
+                    }
+
+                    body.CopyTo(new Span<byte>((void*)pending.Destination, pending.Expected));
+                }
+                else if (status == 0 && opcode == Opcode.AtomicReply && body.Length >= Messages.AtomicReplySize)
+                {
+                    pending.Value = BinaryPrimitives.ReadUInt64LittleEndian(body);
+                }
+                else if (status == 0 && opcode == Opcode.ConnectReply)
+                {
+                    pending.Body = body.ToArray();
+                }
+
+                pending.PipelinedFor?.OnPipelinedAck(status);
+
+                pending.Complete(status);
+                return;
+            case Opcode.Abort when body.Length >= Messages.ImportIdSize:
+            {
+                uint importId = BinaryPrimitives.ReadUInt32LittleEndian(body);
+                if (_links.TryRemove(importId, out TcpExportLink? link))
+                {
+                    link.OnAborted();
+                }
+                else
+                {
+                    _abortedEarly[importId] = true;
+                }
+
+                // Acknowledge even an unknown import: the exporter waits for every importer it aborted.
+                Span<byte> id = stackalloc byte[Messages.ImportIdSize];
+                BinaryPrimitives.WriteUInt32LittleEndian(id, importId);
+                _ = channel.Send(Opcode.AbortSeen, requestId, 0, id);
+                return;
+            }
+
+            case Opcode.Grant when body.Length >= Messages.GrantSize:
+                if (_links.TryGetValue(BinaryPrimitives.ReadUInt32LittleEndian(body), out TcpExportLink? granted))
+                {
+                    granted.OnGrant(BinaryPrimitives.ReadUInt32LittleEndian(body[4..]));
+                }
+
+                return;
+            case Opcode.Signal when body.Length >= Messages.ImportIdSize:
+                if (_links.TryGetValue(BinaryPrimitives.ReadUInt32LittleEndian(body), out TcpExportLink? signalled))
+                {
+                    signalled.OnSignal();
+                }
+
+                return;
+            default:
+                channel.Close($"opcode {opcode} is not expected from an exporting node");
+                return;
+        }
+    }
+
+    public void OnClosed(IFrameChannel channel, Exception? reason)
+    {
+        // A lost exporter aborts every import on it (40), before the requests still waiting fail: a waiter that sees
+        // the failure finds its import already aborted.
+        _closed = true;
+        foreach (uint id in _links.Keys)
+        {
+            if (_links.TryRemove(id, out TcpExportLink? link))
+            {
+                link.OnAborted();
+            }
+        }
+
+        foreach (uint id in _pending.Keys)
+        {
+            if (_pending.TryRemove(id, out PendingRequest? pending))
+            {
+                pending.PipelinedFor?.OnPipelinedAck((int)RsmError.ConnectionAborted);
+                pending.Complete((int)RsmError.ConnectionAborted);
+            }
+        }
+    }
+}

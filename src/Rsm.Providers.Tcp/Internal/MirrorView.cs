@@ -1,0 +1,151 @@
+using System.Runtime.InteropServices;
+using Rsm.Engine;
+using Rsm.Interop;
+
+namespace Rsm.Providers.Tcp.Internal;
+
+/// <summary>
+/// A mapped window of a segment on another node: local pages holding a copy of the exporter's bytes. Open barriers refresh
+/// it; order and close barriers and unmap ship back the pages that changed since the last refresh or shipment (found by
+/// comparing with a shadow copy), so mapped access works across hosts with barrier-delimited consistency.
+/// </summary>
+internal sealed unsafe class MirrorView : ISegmentView
+{
+    private readonly TcpExportLink _link;
+    private readonly long _offset;
+    private readonly nuint _mapped;
+    private readonly int _protection;
+    private readonly byte* _shadow;
+    private readonly object _gate = new();
+    private bool _aborted;
+    private bool _disposed;
+
+    private MirrorView(TcpExportLink link, long offset, nint address, nuint length, nuint mapped, int protection, byte* shadow)
+    {
+        _link = link;
+        _offset = offset;
+        Address = address;
+        Length = length;
+        _mapped = mapped;
+        _protection = protection;
+        _shadow = shadow;
+    }
+
+    public nint Address { get; }
+
+    public nuint Length { get; }
+
+    public static MirrorView Create(TcpExportLink link, long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress)
+    {
+        nuint mapped = PageMemory.RoundUp(length);
+        int prot = ((protection & RsmPermissions.Read) != 0 ? Libc.PROT_READ : 0) | ((protection & RsmPermissions.Write) != 0 ? Libc.PROT_WRITE : 0);
+        int flags = Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | (fixedAddress ? Libc.MAP_FIXED : 0);
+        nint result = Libc.mmap(address, mapped, Libc.PROT_READ | Libc.PROT_WRITE, flags, -1, 0);
+        if (result == Libc.MAP_FAILED)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw RsmThrow.Create(errno == Libc.EAGAIN ? RsmError.InsufficientResources : RsmError.MapFailed, $"mapping a {length}-byte mirror failed with errno {errno}");
+        }
+
+        // Only a writable mirror can have stores to ship back, so only it keeps a shadow copy.
+        byte* shadow = (protection & RsmPermissions.Write) != 0 ? (byte*)NativeMemory.AllocZeroed(length) : null;
+        // The engine fills it (an open barrier) once it has released its lock.
+        return new MirrorView(link, offset, result, length, mapped, prot, shadow);
+    }
+
+    /// <summary>Fetches the exporter's current bytes (open barrier).</summary>
+    public void Refresh()
+    {
+        lock (_gate)
+        {
+            if (!_aborted && !_disposed)
+            {
+                // The importer's own stores are shipped before the copy is overwritten, so none is lost.
+                ShipDirty();
+                Fill();
+            }
+        }
+    }
+
+    /// <summary>Ships the pages that changed since the last refresh or shipment, as puts acknowledged at the next close barrier.</summary>
+    public void ShipDirty()
+    {
+        lock (_gate)
+        {
+            if (_aborted || _disposed || _shadow is null)
+            {
+                return;
+            }
+
+            byte* mirror = (byte*)Address;
+            nuint page = PageMemory.PageSize;
+            for (nuint start = 0; start < Length; start += page)
+            {
+                int n = (int)Math.Min(page, Length - start);
+                var current = new ReadOnlySpan<byte>(mirror + start, n);
+                var shipped = new Span<byte>(_shadow + start, n);
+                if (!current.SequenceEqual(shipped))
+                {
+                    _link.Write(_offset + (long)start, current, 1, acknowledged: false);
+                    current.CopyTo(shipped);
+                }
+            }
+        }
+    }
+
+    public void Abort()
+    {
+        // The mirror is local memory: it stays readable; its stores are simply never shipped (DECISIONS F7).
+        lock (_gate)
+        {
+            _aborted = true;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            try
+            {
+                // The lock is re-entrant: shipping happens before the pages go away.
+                ShipDirty();
+            }
+            catch (RsmException)
+            {
+                // Unmap cannot report; a lost write surfaces at the importer's next close barrier, if any.
+            }
+
+            _disposed = true;
+            _ = Libc.munmap(Address, _mapped);
+            if (_shadow is not null)
+            {
+                NativeMemory.Free(_shadow);
+            }
+        }
+    }
+
+    private void Fill()
+    {
+        if ((_protection & Libc.PROT_READ) == 0)
+        {
+            // A write-only importer may not read the exporter's bytes: its copy starts as zeros and only its stores ship.
+            return;
+        }
+
+        _ = Libc.mprotect(Address, _mapped, Libc.PROT_READ | Libc.PROT_WRITE);
+        var mirror = new Span<byte>((void*)Address, checked((int)Length));
+        _link.Read(_offset, mirror, 1);
+        if (_shadow is not null)
+        {
+            mirror.CopyTo(new Span<byte>(_shadow, (int)Length));
+        }
+
+        _ = Libc.mprotect(Address, _mapped, _protection == 0 ? Libc.PROT_NONE : _protection);
+    }
+}

@@ -1,0 +1,327 @@
+using Rsm.Engine;
+using Rsm.Providers.Tcp.Internal.Wire;
+
+namespace Rsm.Providers.Tcp.Internal;
+
+/// <summary>
+/// The importer's side of a segment exported by another node over Tcp: gets, puts and lock operations are requests on
+/// the shared connection to that node, puts in Explicit mode stay outstanding until the next close barrier, and a map is
+/// a local mirror (<see cref="MirrorView"/>) refreshed at open barriers and shipped back at order and close barriers and unmap.
+/// </summary>
+internal sealed unsafe class TcpExportLink : RemoteExportLink
+{
+    private readonly ImporterChannel _channel;
+    private readonly uint _importId;
+    private readonly int _chunk;
+    private readonly object _outstandingGate = new();
+    private ImportSegment? _importer;
+    private int _outstanding;
+    private int _firstError;
+    private uint _grantedMode;
+    private volatile bool _aborted;
+
+    private TcpExportLink(ImporterChannel channel, uint nodeId, uint importId, ulong length, ExportFlags flags, uint granted, int chunk, EventCounter events)
+    {
+        _channel = channel;
+        _importId = importId;
+        _chunk = chunk;
+        NodeId = nodeId;
+        Length = (nuint)length;
+        Flags = flags;
+        _grantedMode = granted;
+        Events = events;
+    }
+
+    public override uint NodeId { get; }
+
+    public override nuint Length { get; }
+
+    public override ExportFlags Flags { get; }
+
+    public override uint GrantedMode => _grantedMode;
+
+    public override EventCounter Events { get; }
+
+    public override bool IsDirect => false;
+
+    /// <summary>Asks the exporting node to admit this node's importer.</summary>
+    public static TcpExportLink Connect(ImporterChannel channel, uint nodeId, uint segmentId, RsmPermissions permission, RsmCredentials importer, int maxBody)
+    {
+        Span<byte> body = stackalloc byte[Messages.ConnectFixedSize + (4 * 64)];
+        int length = Messages.WriteConnect(body, segmentId, permission, importer);
+        uint request = channel.NextRequestId();
+        var pending = new PendingRequest();
+        if (!channel.Send(Opcode.Connect, request, pending, body[..length]))
+        {
+            throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the connection to node {nodeId} is closed");
+        }
+
+        if (!pending.Wait(channel.RequestTimeout))
+        {
+            channel.Forget(request);
+            throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"node {nodeId} did not answer the connect within {channel.RequestTimeout}");
+        }
+
+        if (pending.Status != 0)
+        {
+            var error = (RsmError)pending.Status;
+            throw RsmThrow.Create(error, $"node {nodeId} refused the connect to segment 0x{segmentId:x}: {error}");
+        }
+
+        if (pending.Body is not { Length: >= Messages.ConnectReplySize } reply)
+        {
+            throw RsmThrow.Create(RsmError.ConnectionAborted, $"node {nodeId} answered the connect without its details");
+        }
+
+        Messages.ReadConnectReply(reply, out uint importId, out ulong segmentLength, out ExportFlags flags, out uint granted);
+
+        // Chunks stay page multiples (so element widths never straddle two frames) and fit the frame limit.
+        int chunk = Math.Max(4096, (maxBody - Messages.PutFixedSize) & ~4095);
+        return new TcpExportLink(channel, nodeId, importId, segmentLength, flags, granted, chunk, new EventCounter());
+    }
+
+    public override void Attach(ImportSegment importer)
+    {
+        _importer = importer;
+        _channel.AddLink(_importId, this);
+    }
+
+    public override void Detach(ImportSegment importer)
+    {
+        _channel.RemoveLink(_importId);
+        if (!_aborted)
+        {
+            Span<byte> id = stackalloc byte[Messages.ImportIdSize];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(id, _importId);
+            _ = _channel.Channel.Send(Opcode.Disconnect, 0, 0, id);
+        }
+    }
+
+    public override ISegmentView MapView(long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress)
+    {
+        if (_aborted)
+        {
+            throw RsmThrow.Create(RsmError.ConnectionAborted, "the connection was forcibly disconnected");
+        }
+
+        return MirrorView.Create(this, offset, length, protection, address, fixedAddress);
+    }
+
+    public override void PostSignal(uint segmentId)
+    {
+        // Acknowledged, so the event is pending at the exporter when the post returns; a lost exporter drops it.
+        Span<byte> id = stackalloc byte[Messages.ImportIdSize];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(id, segmentId);
+        uint request = _channel.NextRequestId();
+        var pending = new PendingRequest();
+        if (_channel.Send(Opcode.Signal, request, pending, id) && !pending.Wait(_channel.RequestTimeout))
+        {
+            _channel.Forget(request);
+        }
+    }
+
+    public override void Read(long offset, Span<byte> destination, int accessSize)
+    {
+        if (_aborted)
+        {
+            // After a forced disconnect reads see scratch zeros: Explicit mode hides the abort until close barrier (F3).
+            destination.Clear();
+            return;
+        }
+
+        fixed (byte* target = destination)
+        {
+            // Every chunk is requested back to back, then the replies are awaited: one round trip for the whole range.
+            int count = (destination.Length + _chunk - 1) / _chunk;
+            Span<uint> ids = count <= 64 ? stackalloc uint[count] : new uint[count];
+            var pendings = new PendingRequest[count];
+            Span<byte> body = stackalloc byte[Messages.GetSize];
+            for (int i = 0; i < count; i++)
+            {
+                int start = i * _chunk;
+                int n = Math.Min(_chunk, destination.Length - start);
+                Messages.WriteGet(body, _importId, offset + start, n, accessSize);
+                ids[i] = _channel.NextRequestId();
+                pendings[i] = new PendingRequest { Destination = (nint)(target + start), Expected = n };
+                if (!_channel.Send(Opcode.Get, ids[i], pendings[i], body))
+                {
+                    destination.Clear();
+                    return;
+                }
+            }
+
+            Await(ids, pendings, "get");
+        }
+    }
+
+    public override void Write(long offset, ReadOnlySpan<byte> source, int accessSize, bool acknowledged)
+    {
+        if (_aborted)
+        {
+            // Stores after a forced disconnect go nowhere (F7); the abort shows at the close barrier (F3).
+            return;
+        }
+
+        int count = Math.Max(1, (source.Length + _chunk - 1) / _chunk);
+        Span<uint> ids = acknowledged ? (count <= 64 ? stackalloc uint[count] : new uint[count]) : default;
+        PendingRequest[]? pendings = acknowledged ? new PendingRequest[count] : null;
+        Span<byte> head = stackalloc byte[Messages.PutFixedSize];
+        for (int i = 0; i < count; i++)
+        {
+            int start = i * _chunk;
+            int n = Math.Min(_chunk, source.Length - start);
+            Messages.WritePut(head, _importId, offset + start, accessSize);
+            uint id = _channel.NextRequestId();
+            PendingRequest pending;
+            if (acknowledged)
+            {
+                ids[i] = id;
+                pending = pendings![i] = new PendingRequest();
+            }
+            else
+            {
+                pending = new PendingRequest { PipelinedFor = this };
+                lock (_outstandingGate)
+                {
+                    _outstanding++;
+                }
+            }
+
+            if (!_channel.Send(Opcode.Put, id, pending, head, source.Slice(start, n)))
+            {
+                if (!acknowledged)
+                {
+                    OnPipelinedAck((int)RsmError.ConnectionAborted);
+                }
+
+                return;
+            }
+        }
+
+        if (acknowledged)
+        {
+            Await(ids, pendings!, "put");
+        }
+    }
+
+    public override ulong Atomic(AtomicOperation operation, long offset, ulong value, ulong comparand, int size)
+    {
+        if (_aborted)
+        {
+            // The engine reports ConnectionAborted (40) for a lock operation on an aborted import.
+            return 0;
+        }
+
+        Span<byte> body = stackalloc byte[Messages.AtomicSize];
+        Messages.WriteAtomic(body, _importId, operation, size, offset, value, comparand);
+        uint id = _channel.NextRequestId();
+        var pending = new PendingRequest();
+        if (!_channel.Send(Opcode.Atomic, id, pending, body))
+        {
+            throw RsmThrow.Create(RsmError.ConnectionAborted, $"the connection to node {NodeId} is lost");
+        }
+
+        Await([id], [pending], "lock operation");
+        return pending.Value;
+    }
+
+    public override void OpenBarrier(ISegmentView? view)
+    {
+        if (view is MirrorView mirror)
+        {
+            mirror.Refresh();
+        }
+    }
+
+    public override RsmError OrderBarrier(ISegmentView? view)
+    {
+        // Frames on one connection arrive in order, so shipping the dirty pages now orders them before later writes.
+        (view as MirrorView)?.ShipDirty();
+        return RsmError.Success;
+    }
+
+    public override RsmError CloseBarrier(ISegmentView? view)
+    {
+        (view as MirrorView)?.ShipDirty();
+        lock (_outstandingGate)
+        {
+            long deadline = Environment.TickCount64 + (long)_channel.RequestTimeout.TotalMilliseconds;
+            while (_outstanding > 0)
+            {
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    return RsmError.BarrierFailure;
+                }
+
+                Monitor.Wait(_outstandingGate, (int)left);
+            }
+
+            int error = _firstError;
+            _firstError = 0;
+            return (RsmError)error;
+        }
+    }
+
+    /// <summary>An acknowledgement of a put nobody waits for; the first failure is kept for the next close barrier.</summary>
+    public void OnPipelinedAck(int status)
+    {
+        lock (_outstandingGate)
+        {
+            if (status != 0 && _firstError == 0)
+            {
+                _firstError = status == (int)RsmError.ConnectionAborted ? status : (int)RsmError.BarrierFailure;
+            }
+
+            if (--_outstanding <= 0)
+            {
+                _outstanding = 0;
+                Monitor.PulseAll(_outstandingGate);
+            }
+        }
+    }
+
+    public void OnAborted()
+    {
+        _aborted = true;
+        _importer?.ForceDisconnect();
+    }
+
+    public void OnGrant(uint mode) => _grantedMode = mode;
+
+    public void OnSignal() => Events.Post();
+
+    private void Await(ReadOnlySpan<uint> ids, PendingRequest[] pendings, string what)
+    {
+        RsmError failure = RsmError.Success;
+        for (int i = 0; i < pendings.Length; i++)
+        {
+            if (!pendings[i].Wait(_channel.RequestTimeout))
+            {
+                for (int j = i; j < pendings.Length; j++)
+                {
+                    _channel.Forget(ids[j]);
+                }
+
+                throw RsmThrow.Create(RsmError.BarrierFailure, $"node {NodeId} did not answer a {what} within {_channel.RequestTimeout}");
+            }
+
+            if (pendings[i].Status != 0 && failure == RsmError.Success)
+            {
+                failure = (RsmError)pendings[i].Status;
+            }
+        }
+
+        // A request cut off by an abort or a lost connection is not an error of its own: the engine reports the abort
+        // where the mode says (Implicit accesses at once, Explicit ones at close barrier).
+        if (failure == RsmError.ConnectionAborted && _aborted)
+        {
+            return;
+        }
+
+        if (failure != RsmError.Success)
+        {
+            throw RsmThrow.Create(failure == RsmError.ConnectionAborted ? failure : RsmError.BarrierFailure, $"node {NodeId} failed a {what}: {failure}");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Buffers.Binary;
+using Rsm.Engine;
+using Rsm.Providers.Tcp.Internal.Wire;
+
+namespace Rsm.Providers.Tcp.Internal;
+
+/// <summary>The exporter's side of one import held by another node: aborts, grants and events travel as frames.</summary>
+internal sealed class TcpImporterLink(ExporterSession session, ExportSegment export, uint importId, uint importerNode, RsmPermissions permission, uint granted, TimeSpan timeout) : IImporterLink
+{
+    private readonly TaskCompletionSource _abortSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _deadline;
+
+    public ExportSegment Export { get; } = export;
+
+    public RsmPermissions Permission { get; } = permission;
+
+    public uint ImporterNodeId { get; } = importerNode;
+
+    public uint GrantedMode { get; private set; } = granted;
+
+    public bool IsAborted { get; private set; }
+
+    public void ForceDisconnect()
+    {
+        IsAborted = true;
+        _deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        if (!Send(Opcode.Abort, stackalloc byte[Messages.ImportIdSize]))
+        {
+            _abortSeen.TrySetResult();
+        }
+    }
+
+    public void AwaitAbortSeen()
+    {
+        _ = _abortSeen.Task.Wait(TimeSpan.FromMilliseconds(Math.Max(0, _deadline - Environment.TickCount64)));
+        session.Forget(importId);
+    }
+
+    public void DeliverSignal() => _ = Send(Opcode.Signal, stackalloc byte[Messages.ImportIdSize]);
+
+    public void UpdateGrantedMode(uint mode)
+    {
+        GrantedMode = mode;
+        Span<byte> body = stackalloc byte[Messages.GrantSize];
+        Messages.WriteUInt32Pair(body, importId, mode);
+        _ = session.Channel.Send(Opcode.Grant, 0, 0, body);
+    }
+
+    public void OnAbortSeen() => _abortSeen.TrySetResult();
+
+    /// <summary>The import ended (disconnect, or its node went away): it leaves its export. Called with the engine lock held.</summary>
+    public void Release()
+    {
+        IsAborted = true;
+        Export.RemoveImporter(this);
+        _abortSeen.TrySetResult();
+    }
+
+    private bool Send(Opcode opcode, Span<byte> body)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(body, importId);
+        return session.Channel.Send(opcode, 0, 0, body);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Rsm.Engine;
+using Rsm.Providers.Tcp.Internal.Wire;
+
+namespace Rsm.Providers.Tcp.Internal;
+
+/// <summary>
+/// One node of this process: its listener, the sessions of the nodes importing from it, and the connections it dialed
+/// to the nodes it imports from (one per peer, shared by all segments between the two, established on demand).
+/// </summary>
+internal sealed class TcpNode : IDisposable
+{
+    private readonly TcpProvider _provider;
+    private readonly TcpProviderOptions _options;
+    private readonly byte[] _key;
+    private readonly ILogger _logger;
+    private readonly Dictionary<uint, ImporterChannel> _dialed = [];
+    private readonly object _dialGate = new();
+    private TcpFrameListener? _listener;
+
+    private TcpNode(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, ILogger logger)
+    {
+        _provider = provider;
+        Node = node;
+        _options = options;
+        _key = key;
+        _logger = logger;
+    }
+
+    public RsmNode Node { get; }
+
+    public TimeSpan RequestTimeout => _options.ConnectTimeout;
+
+    /// <summary>The largest frame body this node sends.</summary>
+    public int MaxBody => _options.MaxFrameSize - FrameHeader.Size;
+
+    public EndPoint ListenEndpoint => _listener?.LocalEndPoint ?? throw new ObjectDisposedException(nameof(TcpNode));
+
+    public static TcpNode Start(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, ILogger logger)
+    {
+        var tcpNode = new TcpNode(provider, node, options, key, logger);
+        _ = TryParseEndpoint(options.Listen, out IPEndPoint? endpoint);
+        tcpNode._listener = TcpFrameListener.Start(endpoint!, tcpNode.Handshake(expectedPeer: null), tcpNode.OnAccepted, tcpNode.OnRefused);
+        return tcpNode;
+    }
+
+    public static bool TryParseEndpoint(string? text, out IPEndPoint? endpoint) => IPEndPoint.TryParse(text ?? string.Empty, out endpoint);
+
+    /// <summary>The connection to <paramref name="nodeId"/>, dialed and authenticated on first use.</summary>
+    /// <exception cref="RsmException">RemoteNodeUnreachable (39): no endpoint is known, or the node did not answer or authenticate.</exception>
+    public ImporterChannel GetChannel(uint nodeId)
+    {
+        lock (_dialGate)
+        {
+            if (_dialed.TryGetValue(nodeId, out ImporterChannel? existing) && !existing.IsClosed)
+            {
+                return existing;
+            }
+
+            EndPoint endpoint = Resolve(nodeId);
+            TcpFrameConnection connection;
+            try
+            {
+                using var timeout = new CancellationTokenSource(_options.ConnectTimeout);
+                connection = TcpFrameConnection.ConnectAsync(endpoint, Handshake(nodeId), timeout.Token).AsTask().GetAwaiter().GetResult();
+            }
+            catch (Exception ex) when (ex is RsmException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+            {
+                throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"node {nodeId} at {endpoint} could not be reached and authenticated: {ex.Message}", ex);
+            }
+
+            var channel = new ImporterChannel(_options.ConnectTimeout);
+            var wire = new WireChannel(connection, channel);
+            channel.Attach(wire);
+            wire.Start();
+            _dialed[nodeId] = channel;
+            return channel;
+        }
+    }
+
+    public RsmTopology GetTopology()
+    {
+        // The remote controllers are the nodes of the directory; those with a live connection are active (3), the others up (2).
+        var remotes = new List<RsmRemoteController>();
+        lock (_dialGate)
+        {
+            foreach (string id in _options.Nodes.Keys.Order(StringComparer.Ordinal))
+            {
+                uint node = uint.Parse(id, CultureInfo.InvariantCulture);
+                if (node != Node.NodeId)
+                {
+                    bool live = _dialed.TryGetValue(node, out ImporterChannel? channel) && !channel.IsClosed;
+                    remotes.Add(new RsmRemoteController(node, "tcp0", 0, live ? 3u : 2u));
+                }
+            }
+        }
+
+        return new RsmTopology(Node.NodeId, [new RsmControllerConnections("tcp0", 0, remotes)]);
+    }
+
+    public void Dispose()
+    {
+        _listener?.Dispose();
+        lock (_dialGate)
+        {
+            foreach (ImporterChannel channel in _dialed.Values)
+            {
+                channel.Channel.Close("the node stops");
+            }
+
+            _dialed.Clear();
+        }
+    }
+
+    private EndPoint Resolve(uint nodeId)
+    {
+        if (_options.Nodes.TryGetValue(nodeId.ToString(CultureInfo.InvariantCulture), out string? text) && TryParseEndpoint(text, out IPEndPoint? endpoint))
+        {
+            return endpoint!;
+        }
+
+        return _provider.LocalEndpointOf(nodeId)
+            ?? throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"node {nodeId} has no endpoint in the node directory");
+    }
+
+    private HandshakeOptions Handshake(uint? expectedPeer) => new()
+    {
+        LocalNodeId = Node.NodeId,
+        ClusterKey = _key,
+        Timeout = _options.ConnectTimeout,
+        MaxFrameSize = _options.MaxFrameSize,
+        ExpectedPeerNodeId = expectedPeer ?? 0,
+        KeepAliveInterval = _options.KeepAliveInterval,
+        SilenceLimit = _options.SilenceLimit,
+    };
+
+    private void OnAccepted(TcpFrameConnection connection)
+    {
+        var session = new ExporterSession(this);
+        var wire = new WireChannel(connection, session);
+        session.Attach(wire);
+        wire.Start();
+    }
+
+    private void OnRefused(Exception reason) => TcpLog.ConnectionRefused(_logger, Node.NodeId, reason.Message);
+}

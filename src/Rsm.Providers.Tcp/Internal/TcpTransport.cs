@@ -1,0 +1,35 @@
+using Rsm.Engine;
+
+namespace Rsm.Providers.Tcp.Internal;
+
+/// <summary>
+/// The cross-host transport: every connect, also to this node, is a request to the exporting node over its
+/// authenticated connection; exported memory stays where it is and importers reach it through requests and mirrors.
+/// </summary>
+internal sealed class TcpTransport(TcpNode node, RsmControllerAttributes attributes, string segmentIdRangeFile) : RsmTransport
+{
+    public override string ProviderName => TcpProvider.ProviderName;
+
+    public override RsmNode LocalNode => node.Node;
+
+    public override RsmControllerAttributes Attributes { get; } = attributes;
+
+    public override string SegmentIdRangeFile { get; } = segmentIdRangeFile;
+
+    // The exporter's memory is read and written in place by the node's sessions: binding only checks that it is mapped.
+    public override ISegmentBacking Bind(nint address, nuint length)
+    {
+        PageMemory.EnsureMapped(address, length);
+        return new DirectBacking(address, length);
+    }
+
+    public override RsmNode ResolveNode(uint nodeId) =>
+        nodeId == LocalNode.NodeId ? LocalNode : throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"node {nodeId} is reached over the network, not in process");
+
+    public override RsmTopology GetTopology() => node.GetTopology();
+
+    internal override bool IsRemote(uint nodeId) => true;
+
+    internal override RemoteExportLink ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission) =>
+        TcpExportLink.Connect(node.GetChannel(nodeId), nodeId, segmentId, permission, GetCallerCredentials(), node.MaxBody);
+}

@@ -1,0 +1,279 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Rsm.Engine;
+
+namespace Rsm.Providers.Tcp.Internal.Wire;
+
+/// <content>Establishing a connection: dialing, accepting, and the mutual authentication of <see cref="Handshake"/>.</content>
+internal sealed partial class TcpFrameConnection
+{
+    /// <summary>
+    /// Authenticates the dialer on a freshly accepted socket and returns the connection, not yet started. The socket
+    /// belongs to the connection from now on; on failure it is closed.
+    /// </summary>
+    /// <param name="socket">A connected socket from an accept.</param>
+    /// <param name="options">The local identity, cluster key and limits; <see cref="HandshakeOptions.ExpectedPeerNodeId"/> is not used.</param>
+    /// <param name="cancellationToken">Cancels the handshake (the socket is closed and the cancellation rethrown).</param>
+    /// <returns>The connection, with <see cref="PeerNodeId"/> the dialer's proven node id.</returns>
+    /// <exception cref="RsmException">
+    /// PermissionDenied (27): the dialer did not prove the cluster key. RemoteNodeUnreachable (39): the dialer sent
+    /// something other than the expected handshake frame, closed the connection, or did not finish within
+    /// <see cref="HandshakeOptions.Timeout"/>.
+    /// </exception>
+    public static async ValueTask<TcpFrameConnection> AcceptAsync(Socket socket, HandshakeOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            options.Validate();
+            socket.NoDelay = true;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        using CancellationTokenSource timeout = StartTimeout(options, cancellationToken);
+        var connection = new TcpFrameConnection(socket, options, isDialer: false);
+        await connection.AuthenticateAsync(timeout.Token, cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    /// <summary>
+    /// Dials <paramref name="endPoint"/>, authenticates both sides, and returns the connection, not yet started.
+    /// </summary>
+    /// <param name="endPoint">The peer's address (an <see cref="IPEndPoint"/> or a <see cref="DnsEndPoint"/>).</param>
+    /// <param name="options">The local identity, cluster key and limits, and the node id expected at <paramref name="endPoint"/>.</param>
+    /// <param name="cancellationToken">Cancels dialing and the handshake (the socket is closed and the cancellation rethrown).</param>
+    /// <returns>The connection, with <see cref="PeerNodeId"/> equal to <see cref="HandshakeOptions.ExpectedPeerNodeId"/>.</returns>
+    /// <exception cref="RsmException">
+    /// PermissionDenied (27): the acceptor did not prove the cluster key. RemoteNodeUnreachable (39): nothing accepts
+    /// at <paramref name="endPoint"/>, the acceptor proved another node id than expected, sent something other than the
+    /// expected handshake frame, closed the connection, or dialing and the handshake took longer than
+    /// <see cref="HandshakeOptions.Timeout"/>.
+    /// </exception>
+    public static async ValueTask<TcpFrameConnection> ConnectAsync(EndPoint endPoint, HandshakeOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        using CancellationTokenSource timeout = StartTimeout(options, cancellationToken);
+        Socket socket = endPoint.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
+            ? new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.NoDelay = true;
+            await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            socket.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            string detail = ex is OperationCanceledException
+                ? $"node {options.ExpectedPeerNodeId} at {endPoint} did not accept within {Milliseconds(options.Timeout)} ms"
+                : $"node {options.ExpectedPeerNodeId} at {endPoint} cannot be reached: {ex.Message}";
+            TcpWireLog.HandshakeFailed(options.Logger ?? NullLogger.Instance, options.LocalNodeId, endPoint, detail);
+            if (ex is SocketException or OperationCanceledException or IOException)
+            {
+                throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, detail, ex);
+            }
+
+            throw;
+        }
+
+        var connection = new TcpFrameConnection(socket, options, isDialer: true);
+        await connection.AuthenticateAsync(timeout.Token, cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    private static CancellationTokenSource StartTimeout(HandshakeOptions options, CancellationToken cancellationToken)
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.Timeout != Timeout.InfiniteTimeSpan)
+        {
+            timeout.CancelAfter(options.Timeout);
+        }
+
+        return timeout;
+    }
+
+    private static string Milliseconds(TimeSpan value) => value.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+
+    private async ValueTask AuthenticateAsync(CancellationToken handshakeToken, CancellationToken callerToken)
+    {
+        RsmException failure;
+        try
+        {
+            if (IsDialer)
+            {
+                await DialerHandshakeAsync(handshakeToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await AcceptorHandshakeAsync(handshakeToken).ConfigureAwait(false);
+            }
+
+            long now = Environment.TickCount64;
+            _lastReceived = now;
+            _lastSent = now;
+            TcpWireLog.ConnectionEstablished(_logger, LocalNodeId, PeerNodeId, RemoteEndPoint, IsDialer ? "dialed" : "accepted");
+            return;
+        }
+        catch (OperationCanceledException) when (callerToken.IsCancellationRequested)
+        {
+            Abort("the handshake was cancelled");
+            throw;
+        }
+        catch (OperationCanceledException ex)
+        {
+            failure = RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the handshake with {RemoteEndPoint} did not complete within {Milliseconds(_options.Timeout)} ms", ex);
+        }
+        catch (RsmException ex)
+        {
+            failure = ex;
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            failure = RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the connection with {RemoteEndPoint} failed during the handshake: {ex.Message}", ex);
+        }
+
+        Abort(failure.Message);
+        throw failure;
+    }
+
+    /// <summary>Ends a connection whose handshake failed: nobody has seen it, so there is no callback and no goodbye.</summary>
+    private void Abort(string reason)
+    {
+        TcpWireLog.HandshakeFailed(_logger, LocalNodeId, RemoteEndPoint, reason);
+        lock (_stateLock)
+        {
+            _closed = true;
+            _closeReason = ConnectionCloseReason.TransportError;
+            _readerCompleted = true;
+            _writerCompleted = true;
+        }
+
+        _closing.Cancel();
+        _stream.Dispose();
+        _socket.Dispose();
+        _reader.Complete(s_writerClosed);
+        _writer.Complete(s_writerClosed);
+        _completion.TrySetResult();
+    }
+
+    private async ValueTask DialerHandshakeAsync(CancellationToken cancellationToken)
+    {
+        byte[] dialerNonce = new byte[Handshake.NonceSize];
+        Handshake.NewNonce(dialerNonce);
+        byte[] hello = new byte[Handshake.HelloSize];
+        Handshake.WriteHello(hello, LocalNodeId, dialerNonce);
+        await WriteHandshakeFrameAsync(Opcode.Hello, hello, cancellationToken).ConfigureAwait(false);
+
+        byte[] reply = await ReadHandshakeFrameAsync(Opcode.HelloReply, Handshake.HelloReplySize, cancellationToken).ConfigureAwait(false);
+        byte[] acceptorNonce = new byte[Handshake.NonceSize];
+        byte[] acceptorMac = new byte[Handshake.MacSize];
+        Handshake.ReadHelloReply(reply, out uint acceptorId, acceptorNonce, acceptorMac);
+        if (!Handshake.VerifyAcceptorMac(_options.ClusterKey, LocalNodeId, acceptorId, dialerNonce, acceptorNonce, acceptorMac))
+        {
+            throw RsmThrow.Create(RsmError.PermissionDenied, $"the node at {RemoteEndPoint} claiming node id {acceptorId} did not prove the cluster key");
+        }
+
+        if (acceptorId != _options.ExpectedPeerNodeId)
+        {
+            throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"{RemoteEndPoint} is node {acceptorId}, not the expected node {_options.ExpectedPeerNodeId}");
+        }
+
+        byte[] proof = new byte[Handshake.ProofSize];
+        Handshake.ComputeDialerMac(_options.ClusterKey, LocalNodeId, acceptorId, dialerNonce, acceptorNonce, proof);
+        await WriteHandshakeFrameAsync(Opcode.Proof, proof, cancellationToken).ConfigureAwait(false);
+        PeerNodeId = acceptorId;
+    }
+
+    private async ValueTask AcceptorHandshakeAsync(CancellationToken cancellationToken)
+    {
+        byte[] hello = await ReadHandshakeFrameAsync(Opcode.Hello, Handshake.HelloSize, cancellationToken).ConfigureAwait(false);
+        byte[] dialerNonce = new byte[Handshake.NonceSize];
+        Handshake.ReadHello(hello, out uint claimedId, dialerNonce);
+
+        byte[] acceptorNonce = new byte[Handshake.NonceSize];
+        Handshake.NewNonce(acceptorNonce);
+        byte[] mac = new byte[Handshake.MacSize];
+        Handshake.ComputeAcceptorMac(_options.ClusterKey, claimedId, LocalNodeId, dialerNonce, acceptorNonce, mac);
+        byte[] reply = new byte[Handshake.HelloReplySize];
+        Handshake.WriteHelloReply(reply, LocalNodeId, acceptorNonce, mac);
+        await WriteHandshakeFrameAsync(Opcode.HelloReply, reply, cancellationToken).ConfigureAwait(false);
+
+        byte[] proof = await ReadHandshakeFrameAsync(Opcode.Proof, Handshake.ProofSize, cancellationToken).ConfigureAwait(false);
+        if (!Handshake.VerifyDialerMac(_options.ClusterKey, claimedId, LocalNodeId, dialerNonce, acceptorNonce, proof))
+        {
+            throw RsmThrow.Create(RsmError.PermissionDenied, $"the peer at {RemoteEndPoint} claiming node id {claimedId} did not prove the cluster key");
+        }
+
+        // Only now is the claimed id an identity.
+        PeerNodeId = claimedId;
+    }
+
+    private async ValueTask WriteHandshakeFrameAsync(Opcode opcode, byte[] payload, CancellationToken cancellationToken)
+    {
+        new FrameHeader(opcode, 0, (uint)payload.Length).Write(_writer.GetSpan(FrameHeader.Size));
+        _writer.Advance(FrameHeader.Size);
+        _writer.Write(payload);
+        FlushResult result = await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the connection with {RemoteEndPoint} closed during the handshake");
+        }
+    }
+
+    /// <summary>
+    /// Reads the one frame the handshake expects next. Its header is judged before the payload is waited for, so a
+    /// peer cannot make the handshake buffer more than a handshake message.
+    /// </summary>
+    private async ValueTask<byte[]> ReadHandshakeFrameAsync(Opcode expected, int expectedLength, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            if (FrameHeader.TryRead(buffer, out FrameHeader header))
+            {
+                FrameProblem problem = header.Validate(Handshake.MaxMessageSize);
+                if (problem != FrameProblem.None)
+                {
+                    _reader.AdvanceTo(buffer.Start);
+                    throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the peer at {RemoteEndPoint} sent a frame with {header.Describe(problem, Handshake.MaxMessageSize)} during the handshake");
+                }
+
+                if (header.Opcode != expected || header.Length != (uint)expectedLength || header.Status != 0)
+                {
+                    _reader.AdvanceTo(buffer.Start);
+                    throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the peer at {RemoteEndPoint} sent {header} where the handshake expects {expected} with {expectedLength} bytes");
+                }
+
+                long frameLength = FrameHeader.Size + expectedLength;
+                if (buffer.Length >= frameLength)
+                {
+                    byte[] payload = buffer.Slice(FrameHeader.Size, expectedLength).ToArray();
+                    _reader.AdvanceTo(buffer.GetPosition(frameLength));
+                    return payload;
+                }
+            }
+
+            if (result.IsCompleted)
+            {
+                _reader.AdvanceTo(buffer.Start);
+                throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the peer at {RemoteEndPoint} closed the connection during the handshake, before sending {expected}");
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+}

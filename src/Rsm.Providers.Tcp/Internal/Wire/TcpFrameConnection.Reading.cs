@@ -1,0 +1,205 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Rsm.Engine;
+
+namespace Rsm.Providers.Tcp.Internal.Wire;
+
+/// <content>The reader loop: one per connection, started once.</content>
+internal sealed partial class TcpFrameConnection
+{
+    /// <summary>
+    /// Starts the reader loop (and the keep-alive, when configured). Every valid frame other than Ping, Pong and Close
+    /// goes to <paramref name="onFrame"/>, one at a time in arrival order; its payload is valid only until the returned
+    /// task completes. <paramref name="onClosed"/> runs exactly once, after the last <paramref name="onFrame"/>
+    /// returned, with null for an orderly close (<see cref="Close()"/> or the peer's goodbye) or an
+    /// <see cref="RsmException"/> with ConnectionAborted (40) describing why the connection was dropped.
+    /// </summary>
+    /// <remarks>
+    /// Callbacks run on the reader loop and should return quickly: while one runs, nothing else is read, so a callback
+    /// that blocks longer than <see cref="HandshakeOptions.SilenceLimit"/> makes the peer look silent.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The connection was already started.</exception>
+    public void Start(Func<FrameHeader, ReadOnlySequence<byte>, ValueTask> onFrame, Action<Exception?> onClosed)
+    {
+        ArgumentNullException.ThrowIfNull(onFrame);
+        ArgumentNullException.ThrowIfNull(onClosed);
+        lock (_stateLock)
+        {
+            if (_started)
+            {
+                throw new InvalidOperationException("The connection was already started.");
+            }
+
+            _started = true;
+            _onFrame = onFrame;
+            _onClosed = onClosed;
+        }
+
+        Volatile.Write(ref _lastReceived, Environment.TickCount64);
+        _ = Task.Run(ReadLoopAsync);
+        if (_options.KeepAliveInterval > TimeSpan.Zero || _options.SilenceLimit > TimeSpan.Zero)
+        {
+            _ = Task.Run(KeepAliveLoopAsync);
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (!IsClosed)
+            {
+                ReadResult result;
+                try
+                {
+                    result = await _reader.ReadAsync(_closing.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsTransportFailure(ex))
+                {
+                    TryClose(ConnectionCloseReason.TransportError, RsmThrow.Create(RsmError.ConnectionAborted, $"reading from node {PeerNodeId} at {RemoteEndPoint} failed: {ex.Message}", ex), sendGoodbye: false);
+                    break;
+                }
+
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                if (!buffer.IsEmpty)
+                {
+                    Volatile.Write(ref _lastReceived, Environment.TickCount64);
+                }
+
+                bool keepReading = true;
+                while (keepReading && FrameHeader.TryRead(buffer, out FrameHeader header))
+                {
+                    // Judged on the header alone, so a hostile length never makes us wait for (or buffer) its payload.
+                    if (!Accept(header))
+                    {
+                        keepReading = false;
+                        break;
+                    }
+
+                    long frameLength = FrameHeader.Size + (long)header.Length;
+                    if (buffer.Length < frameLength)
+                    {
+                        break;
+                    }
+
+                    keepReading = await DispatchAsync(header, buffer.Slice(FrameHeader.Size, header.Length)).ConfigureAwait(false);
+                    buffer = buffer.Slice(frameLength);
+                }
+
+                if (!keepReading)
+                {
+                    break;
+                }
+
+                if (result.IsCompleted)
+                {
+                    if (buffer.IsEmpty)
+                    {
+                        TryClose(ConnectionCloseReason.PeerClosed, RsmThrow.Create(RsmError.ConnectionAborted, $"node {PeerNodeId} at {RemoteEndPoint} closed the connection without a goodbye"), sendGoodbye: false);
+                    }
+                    else
+                    {
+                        TryClose(ConnectionCloseReason.ProtocolViolation, RsmThrow.Create(RsmError.ConnectionAborted, $"node {PeerNodeId} at {RemoteEndPoint} closed the connection in the middle of a frame ({buffer.Length} bytes of it received)"), sendGoodbye: false);
+                    }
+
+                    break;
+                }
+
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        catch (Exception ex)
+        {
+            TryClose(ConnectionCloseReason.TransportError, RsmThrow.Create(RsmError.ConnectionAborted, $"the reader of the connection with node {PeerNodeId} failed: {ex.Message}", ex), sendGoodbye: false);
+        }
+        finally
+        {
+            await FinishReadingAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task FinishReadingAsync()
+    {
+        // The close may have woken this loop synchronously inside Close(); run the callback on a pool thread instead,
+        // so the closer never re-enters its own code.
+        await Task.Yield();
+        bool completeReader;
+        Action<Exception?>? onClosed;
+        Exception? reason;
+        lock (_stateLock)
+        {
+            completeReader = !_readerCompleted;
+            _readerCompleted = true;
+            onClosed = _onClosed;
+            reason = _closeException;
+        }
+
+        if (completeReader)
+        {
+            await _reader.CompleteAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            onClosed?.Invoke(reason);
+        }
+        catch (Exception ex)
+        {
+            TcpWireLog.ClosedHandlerFailed(_logger, ex, LocalNodeId, PeerNodeId);
+        }
+        finally
+        {
+            _completion.TrySetResult();
+        }
+    }
+
+    /// <summary>Judges a header from the peer; closes the connection and returns false when it is not acceptable.</summary>
+    private bool Accept(in FrameHeader header)
+    {
+        FrameProblem problem = header.Validate(_options.MaxFrameSize);
+        if (problem == FrameProblem.None && !OpcodeInfo.IsHandshake(header.Opcode))
+        {
+            return true;
+        }
+
+        string detail = problem == FrameProblem.None
+            ? $"a {header.Opcode} frame after the handshake"
+            : header.Describe(problem, _options.MaxFrameSize);
+        ConnectionCloseReason reason = problem == FrameProblem.TooLarge ? ConnectionCloseReason.FrameTooLarge : ConnectionCloseReason.ProtocolViolation;
+        TryClose(reason, RsmThrow.Create(RsmError.ConnectionAborted, $"node {PeerNodeId} at {RemoteEndPoint} sent {detail}; the connection was dropped"), sendGoodbye: false);
+        return false;
+    }
+
+    /// <summary>Handles the connection's own frames and hands the rest to the callback; false once reading should stop.</summary>
+    private async ValueTask<bool> DispatchAsync(FrameHeader header, ReadOnlySequence<byte> payload)
+    {
+        switch (header.Opcode)
+        {
+            case Opcode.Ping:
+                SchedulePong(header.RequestId);
+                return true;
+            case Opcode.Pong:
+                Interlocked.Increment(ref _pongsReceived);
+                return true;
+            case Opcode.Close:
+                TryClose(ConnectionCloseReason.PeerGoodbye, null, sendGoodbye: false);
+                return false;
+        }
+
+        if (IsClosed)
+        {
+            return false;
+        }
+
+        try
+        {
+            await _onFrame!(header, payload).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            TryClose(ConnectionCloseReason.HandlerFailed, RsmThrow.Create(RsmError.ConnectionAborted, $"the handler of a {header.Opcode} frame from node {PeerNodeId} failed: {ex.Message}", ex), sendGoodbye: true);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,235 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Rsm.Engine;
+
+namespace Rsm.Providers.Tcp.Internal.Wire;
+
+/// <summary>
+/// One authenticated TCP connection between two nodes that carries <see cref="FrameHeader"/>-prefixed frames: a
+/// handshake proves both node ids before anything else (<see cref="AcceptAsync"/>, <see cref="ConnectAsync"/>), then one
+/// reader loop hands each frame to a callback (<see cref="Start"/>) and one writer, shared under a lock, sends them
+/// (<see cref="SendAsync(FrameHeader, ReadOnlyMemory{byte}, CancellationToken)"/>, <see cref="Send(in FrameHeader, ReadOnlySpan{byte})"/>).
+/// Malformed or oversized frames, a silent peer, a socket failure, the peer's goodbye or <see cref="Close()"/> end the
+/// connection once; the closed callback then runs exactly once, after the last frame callback returned.
+/// </summary>
+internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
+{
+    // Big enough that a 1 MiB payload arrives in a few reads, small enough for many idle connections (zero-byte reads
+    // keep an idle connection from holding a buffer at all).
+    private const int ReadBufferSize = 64 * 1024;
+    private const int MinimumReadSize = 4 * 1024;
+    private const int WriteBufferSize = 16 * 1024;
+
+    private static readonly Exception s_writerClosed = new IOException("The connection is closed.");
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+    private readonly PipeWriter _writer;
+    private readonly HandshakeOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _stateLock = new();
+
+    private bool _closed;
+    private bool _started;
+    private bool _readerCompleted;
+    private bool _writerCompleted;
+    private ConnectionCloseReason _closeReason;
+    private Exception? _closeException;
+    private Func<FrameHeader, ReadOnlySequence<byte>, ValueTask>? _onFrame;
+    private Action<Exception?>? _onClosed;
+    private long _lastReceived;
+    private long _lastSent;
+
+    private TcpFrameConnection(Socket socket, HandshakeOptions options, bool isDialer)
+    {
+        _socket = socket;
+        _options = options;
+        _logger = options.Logger ?? NullLogger.Instance;
+        IsDialer = isDialer;
+        RemoteEndPoint = TryGetEndPoint(socket, remote: true);
+        LocalEndPoint = TryGetEndPoint(socket, remote: false);
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: MinimumReadSize, leaveOpen: true, useZeroByteReads: true));
+        _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: WriteBufferSize, leaveOpen: true));
+    }
+
+    /// <summary>The node id this side proved.</summary>
+    public uint LocalNodeId => _options.LocalNodeId;
+
+    /// <summary>The node id the peer proved in the handshake.</summary>
+    public uint PeerNodeId { get; private set; }
+
+    /// <summary>True on the side that dialed, false on the side that accepted.</summary>
+    public bool IsDialer { get; }
+
+    /// <summary>The peer's address, when the socket knew it.</summary>
+    public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>This side's address, when the socket knew it.</summary>
+    public EndPoint? LocalEndPoint { get; }
+
+    /// <summary>The largest payload a frame may carry in either direction.</summary>
+    public int MaxFrameSize => _options.MaxFrameSize;
+
+    /// <summary>Whether the connection has closed; sends fail from then on.</summary>
+    public bool IsClosed => Volatile.Read(ref _closed);
+
+    /// <summary>Why the connection closed, or <see cref="ConnectionCloseReason.None"/> while it is open.</summary>
+    public ConnectionCloseReason CloseReason
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return _closeReason;
+            }
+        }
+    }
+
+    /// <summary>What the closed callback received: null for an orderly close, else an exception describing the failure.</summary>
+    public Exception? CloseException
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return _closeException;
+            }
+        }
+    }
+
+    /// <summary>Completes once the connection has closed and, if it was started, the closed callback has returned.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Closes the connection in order: a best-effort goodbye frame, then the socket. Idempotent.</summary>
+    public void Close() => TryClose(ConnectionCloseReason.Local, null, sendGoodbye: true);
+
+    /// <summary>
+    /// Closes the connection because of a failure found above the wire (a reply that makes no sense, a peer to give up
+    /// on): like <see cref="Close()"/>, but the closed callback receives an <see cref="RsmException"/> with
+    /// ConnectionAborted (40) carrying <paramref name="reason"/>. Idempotent; the first reason stands.
+    /// </summary>
+    /// <param name="reason">Why, for the closed callback and the log.</param>
+    public void Close(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        TryClose(ConnectionCloseReason.Local, RsmThrow.Create(RsmError.ConnectionAborted, $"node {LocalNodeId} closed its connection with node {PeerNodeId}: {reason}"), sendGoodbye: true);
+    }
+
+    /// <summary>Same as <see cref="Close()"/>. Does not wait for the closed callback (see <see cref="Completion"/>), so it may be called from inside a callback.</summary>
+    public void Dispose() => Close();
+
+    /// <summary>Same as <see cref="Close()"/>. Does not wait for the closed callback (see <see cref="Completion"/>), so it may be called from inside a callback.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Close();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"node {LocalNodeId} {(IsDialer ? "->" : "<-")} node {PeerNodeId} ({RemoteEndPoint})";
+
+    /// <summary>
+    /// Moves the connection to closed with <paramref name="reason"/>, if it is not closed yet: records the reason, sends
+    /// the goodbye when asked, wakes the reader and keep-alive, and releases the socket.
+    /// </summary>
+    /// <returns>False when the connection was already closed (its first reason stands).</returns>
+    private bool TryClose(ConnectionCloseReason reason, Exception? exception, bool sendGoodbye)
+    {
+        bool completeReader;
+        lock (_stateLock)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+
+            _closed = true;
+            _closeReason = reason;
+            _closeException = exception;
+            completeReader = !_started && !_readerCompleted;
+            _readerCompleted |= completeReader;
+        }
+
+        LogClosed(reason, exception);
+        if (sendGoodbye)
+        {
+            TrySendGoodbye();
+        }
+
+        _closing.Cancel();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already reset by the peer or disposed: nothing left to shut down.
+        }
+
+        _stream.Dispose();
+        _socket.Dispose();
+        if (completeReader)
+        {
+            _reader.Complete();
+            _completion.TrySetResult();
+        }
+
+        if (_writeLock.Wait(0))
+        {
+            ReleaseWriteLock();
+        }
+
+        return true;
+    }
+
+    private void LogClosed(ConnectionCloseReason reason, Exception? exception)
+    {
+        if (reason is ConnectionCloseReason.Local or ConnectionCloseReason.PeerGoodbye or ConnectionCloseReason.PeerClosed)
+        {
+            TcpWireLog.ConnectionClosed(_logger, LocalNodeId, PeerNodeId, reason);
+        }
+        else
+        {
+            TcpWireLog.ConnectionDropped(_logger, LocalNodeId, PeerNodeId, RemoteEndPoint, reason, exception?.Message ?? reason.ToString());
+        }
+    }
+
+    private RsmException ClosedException()
+    {
+        ConnectionCloseReason reason;
+        Exception? cause;
+        lock (_stateLock)
+        {
+            reason = _closeReason;
+            cause = _closeException;
+        }
+
+        string detail = $"the connection with node {PeerNodeId} at {RemoteEndPoint} is closed ({reason})";
+        return cause is null ? RsmThrow.Create(RsmError.ConnectionAborted, detail) : RsmThrow.Create(RsmError.ConnectionAborted, detail, cause);
+    }
+
+    private static EndPoint? TryGetEndPoint(Socket socket, bool remote)
+    {
+        try
+        {
+            return remote ? socket.RemoteEndPoint : socket.LocalEndPoint;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsTransportFailure(Exception ex) =>
+        ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException;
+}

@@ -1,0 +1,56 @@
+using Rsm.Engine;
+
+namespace Rsm.Providers.Tcp;
+
+/// <summary>
+/// Settings of a Tcp controller, bound from its configuration section (<c>Rsm:Controllers:&lt;name&gt;</c>). Each process
+/// that opens a Tcp controller is the node <see cref="NodeId"/>: it listens on <see cref="Listen"/> and reaches the other
+/// nodes at the endpoints of <see cref="Nodes"/>. All nodes of a cluster share one cluster key.
+/// </summary>
+public sealed class TcpProviderOptions
+{
+    /// <summary>The local node id, 0 to <see cref="MaxNodes"/>. Default 0.</summary>
+    public uint NodeId { get; set; }
+
+    /// <summary>The endpoint this node listens on, <c>host:port</c>; port 0 picks a free port. Default <c>127.0.0.1:0</c>.</summary>
+    public string Listen { get; set; } = "127.0.0.1:0";
+
+    /// <summary>The node directory: node id (as text) to <c>host:port</c>. Nodes of this process need no entry.</summary>
+    public Dictionary<string, string> Nodes { get; set; } = [];
+
+    /// <summary>The cluster key inline, as base64 or hex text of at least 16 bytes. One of this and <see cref="ClusterKeyFile"/> is required.</summary>
+    public string? ClusterKey { get; set; }
+
+    /// <summary>A file holding the cluster key (raw bytes, or base64 or hex text).</summary>
+    public string? ClusterKeyFile { get; set; }
+
+    /// <summary>The largest frame accepted, header included; a peer sending more is disconnected. Default 1 MiB + 64 bytes.</summary>
+    public int MaxFrameSize { get; set; } = (1 << 20) + 64;
+
+    /// <summary>How long establishing and authenticating a connection, and any request, may take. Default 5 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>After this much idle time a connection sends a keep-alive. Default 2 seconds.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A peer silent this long counts as lost: every import on it is aborted. Default 10 seconds.</summary>
+    public TimeSpan SilenceLimit { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The largest export segment in bytes, a multiple of the page size. Default: the memory available to the process, rounded down to pages.</summary>
+    public ulong MaxExportSegmentSize { get; set; } = PageMemory.DefaultMemoryLimit();
+
+    /// <summary>The bytes the node may export at once. Default: the memory available to the process, rounded down to pages.</summary>
+    public ulong TotalExportSegmentSize { get; set; } = PageMemory.DefaultMemoryLimit();
+
+    /// <summary>The export segments the node holds at once. Default 65535.</summary>
+    public ulong MaxExportSegments { get; set; } = 65535;
+
+    /// <summary>The import segments the node holds at once (reported as an attribute). Default 65535.</summary>
+    public ulong MaxImportSegments { get; set; } = 65535;
+
+    /// <summary>The highest node id an access list may name. Default 64.</summary>
+    public uint MaxNodes { get; set; } = 64;
+
+    /// <summary>The segment-id range file (DECISIONS F12). Default <c>/etc/rsm/rsm.segmentid</c>.</summary>
+    public string SegmentIdRangeFile { get; set; } = "/etc/rsm/rsm.segmentid";
+}
