@@ -24,7 +24,7 @@ public sealed class TcpProviderOptions
     /// <summary>A file holding the cluster key (raw bytes, or base64 or hex text).</summary>
     public string? ClusterKeyFile { get; set; }
 
-    /// <summary>The largest frame accepted, header included; a peer sending more is disconnected. Default 1 MiB + 64 bytes.</summary>
+    /// <summary>The largest frame payload (the bytes after the 24-byte header) accepted; a peer announcing more is disconnected before anything is buffered. Default 1 MiB + 64 bytes.</summary>
     public int MaxFrameSize { get; set; } = (1 << 20) + 64;
 
     /// <summary>How long establishing and authenticating a connection, and any request, may take. Default 5 seconds.</summary>

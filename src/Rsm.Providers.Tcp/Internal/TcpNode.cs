@@ -34,7 +34,7 @@ internal sealed class TcpNode : IDisposable
     public TimeSpan RequestTimeout => _options.ConnectTimeout;
 
     /// <summary>The largest frame body this node sends.</summary>
-    public int MaxBody => _options.MaxFrameSize - FrameHeader.Size;
+    public int MaxBody => _options.MaxFrameSize;
 
     public EndPoint ListenEndpoint => _listener?.LocalEndPoint ?? throw new ObjectDisposedException(nameof(TcpNode));
 

@@ -99,7 +99,7 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
 
         if (options.MaxFrameSize < 4096 + 64 || options.MaxFrameSize > 64 << 20)
         {
-            failures.Add($"{path}:MaxFrameSize: {options.MaxFrameSize} must be between 4160 and 64 MiB.");
+            failures.Add($"{path}:MaxFrameSize: {options.MaxFrameSize} must be between 4160 bytes and 64 MiB.");
         }
 
         foreach ((string name, TimeSpan value) in new[] { ("ConnectTimeout", options.ConnectTimeout), ("KeepAliveInterval", options.KeepAliveInterval), ("SilenceLimit", options.SilenceLimit) })

@@ -13,7 +13,7 @@ internal sealed class WireChannel(TcpFrameConnection connection, IFrameHandler h
     public bool Send(Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default) =>
         connection.TrySend(new FrameHeader(opcode, requestId, (uint)(head.Length + data.Length), status), head, data);
 
-    public void Close(string reason) => connection.Close();
+    public void Close(string reason) => connection.Close(reason);
 
     private ValueTask OnFrameAsync(FrameHeader header, ReadOnlySequence<byte> payload)
     {
