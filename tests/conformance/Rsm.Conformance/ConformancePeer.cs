@@ -37,6 +37,11 @@ public sealed class ConformancePeer : IDisposable
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(identity);
         var command = new List<string>();
+        if (identity.NetworkNamespace is { } space)
+        {
+            command.AddRange(["ip", "netns", "exec", space]);
+        }
+
         if (identity.ChangesCredentials)
         {
             program = ReadableCopy(program);

@@ -16,6 +16,7 @@ namespace Rsm.Conformance;
 /// <item><c>connect NODE ID PERM</c>, <c>map I PERM</c>, <c>unmap I</c>, <c>disconnect I</c>, <c>get I OFFSET COUNT</c>, <c>put I OFFSET HEX</c></item>
 /// <item><c>read H OFFSET COUNT</c> and <c>write H OFFSET HEX</c>: an export's own memory, or an import's mapping, without get or put</item>
 /// <item><c>add I OFFSET COUNT</c>: COUNT lock-operation increments (FetchAdd64) of the word at OFFSET</item>
+/// <item><c>barrier I open|order|close</c>: a step of the barrier initialised at connect</item>
 /// <item><c>post H</c>, <c>wait H MILLISECONDS</c>, <c>pid</c>, <c>die</c> (exit without cleanup), <c>exit</c></item>
 /// </list>
 /// </remarks>
@@ -67,6 +68,7 @@ public static class ConformancePeerHost
     {
         private readonly Dictionary<string, (IExportSegment Segment, RsmPageMemory Memory)> _exports = [];
         private readonly Dictionary<string, IImportSegment> _imports = [];
+        private readonly Dictionary<string, RsmBarrier> _barriers = [];
 
         public string Answer(string line)
         {
@@ -146,9 +148,9 @@ public static class ConformancePeerHost
                 case "connect":
                 {
                     IImportSegment import = controller.Connect(uint.Parse(w[1], CultureInfo.InvariantCulture), Hex(w[2]), (RsmPermissions)Convert.ToUInt32(w[3], 8));
-                    _ = import.InitBarrier();
                     string handle = "i" + (_imports.Count + 1).ToString(CultureInfo.InvariantCulture);
                     _imports.Add(handle, import);
+                    _barriers.Add(handle, import.InitBarrier());
                     return handle;
                 }
 
@@ -187,6 +189,20 @@ public static class ConformancePeerHost
                 case "write":
                     Convert.FromHexString(w[3]).CopyTo(Memory(w[1])[Number(w[2])..]);
                     return null;
+                case "barrier":
+                {
+                    RsmBarrier barrier = _barriers[w[1]];
+                    Action step = w[2] switch
+                    {
+                        "open" => barrier.Open,
+                        "order" => barrier.Order,
+                        "close" => barrier.Close,
+                        _ => throw new InvalidOperationException($"unknown barrier step '{w[2]}'"),
+                    };
+                    step();
+                    return null;
+                }
+
                 case "post":
                     Segment(w[1]).SignalPost();
                     return null;

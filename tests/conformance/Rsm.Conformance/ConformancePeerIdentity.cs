@@ -18,6 +18,9 @@ public sealed record ConformancePeerIdentity
     /// <summary>The peer's umask, which gives the default mode of the segments it exports.</summary>
     public uint? Umask { get; init; }
 
+    /// <summary>A network namespace (<c>ip netns</c>) the peer runs in, as a node on another host would; needs uid 0.</summary>
+    public string? NetworkNamespace { get; init; }
+
     /// <summary>Whether the peer runs under another uid, gid or group list than the test process.</summary>
     public bool ChangesCredentials => Uid is not null || Gid is not null || Groups is not null;
 }
