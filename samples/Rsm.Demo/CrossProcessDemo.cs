@@ -3,19 +3,23 @@ using System.Text;
 namespace Rsm.Demo;
 
 /// <summary>
-/// The demo across a process boundary, for controllers whose provider reaches other processes (SharedMemory). This
-/// process is the exporter; after publishing it starts itself again as the importer and asks for each importer step in
-/// turn, waiting for its answer, so the steps happen and print in the same order as in one process.
+/// The demo across a process boundary, for controllers whose provider reaches other processes (SharedMemory on one
+/// host, Tcp as two nodes). This process is the exporter; after publishing it starts itself again as the importer and
+/// asks for each importer step in turn, waiting for its answer, so the steps happen and print in the same order as in
+/// one process. <see cref="NodePlacement"/> says which node the importer is and how its process is configured.
 /// </summary>
 internal static class CrossProcessDemo
 {
-    public const string ProviderName = "SharedMemory";
-
     public const string ExporterRole = "exporter";
 
     /// <summary>Runs steps 2 to 13 with <paramref name="controller"/> (step 1 opened it).</summary>
-    public static void Run(IRsmController controller, IReadOnlyList<string> demoArguments, DemoSteps steps, TextWriter output)
+    public static void Run(IRsmController controller, NodePlacement placement, IReadOnlyList<string> demoArguments, DemoSteps steps, TextWriter output)
     {
+        foreach (string note in placement.Notes)
+        {
+            steps.Note(note);
+        }
+
         nuint pageSize = controller.GetAttributes().PageSize;
         using RsmPageMemory first = steps.Run(DemoText.Allocate, () =>
         {
@@ -31,13 +35,18 @@ internal static class CrossProcessDemo
             return (e, $"{e.Length} bytes, flags {e.Flags}");
         });
 
-        uint segmentId = steps.Run(DemoText.Publish, () =>
+        uint exporterNode = controller.LocalNodeId;
+        uint importerNode = placement.ImporterNode ?? exporterNode;
+        uint segmentId = steps.Run(DemoText.PublishFor(exporterNode, importerNode), () =>
         {
-            uint id = export.Publish(0, [new RsmAccessEntry(controller.LocalNodeId, 0x1B6)]);
+            RsmAccessEntry[] access = exporterNode == importerNode
+                ? [new RsmAccessEntry(exporterNode, 0x1B6)]
+                : [new RsmAccessEntry(exporterNode, 0x1B6), new RsmAccessEntry(importerNode, 0x1B6)];
+            uint id = export.Publish(0, access);
             return (id, $"segment id {ImporterProtocol.FormatSegmentId(id)}");
         });
 
-        using ImporterProcess importer = ImporterProcess.Start(demoArguments, controller.LocalNodeId, segmentId, steps, output);
+        using ImporterProcess importer = ImporterProcess.Start([.. demoArguments, .. placement.ImporterArguments], exporterNode, segmentId, steps, output);
         importer.AwaitReady();
 
         importer.Perform(ImporterProtocol.Connect, steps.Skip());

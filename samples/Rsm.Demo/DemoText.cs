@@ -23,6 +23,25 @@ internal static class DemoText
 
     public static string OpenController(string transport) => $"Open controller '{transport}'";
 
+    /// <summary>The publish step's title: the access list names the exporter's node, and the importer's when that is another node.</summary>
+    public static string PublishFor(uint exporterNode, uint importerNode) =>
+        exporterNode == importerNode ? Publish : $"Publish it with an automatic id, read/write for this node and node {importerNode} (0666)";
+
+    /// <summary>Where the two Tcp nodes listen, and the configured endpoints they replace.</summary>
+    public static string TcpNodes(uint exporterNode, string exporterEndpoint, uint importerNode, string importerEndpoint, string? configuredExporter, string? configuredImporter) =>
+        $"node {exporterNode} (this process) listens on {exporterEndpoint}, node {importerNode} (the importer process) on {importerEndpoint}: " +
+        $"free ports picked at start in place of the configured {configuredExporter} and {configuredImporter}";
+
+    public const string TcpInlineKey =
+        "the cluster key is inline (ClusterKey) for this demo; a real deployment sets ClusterKeyFile to a file only the node's account can read";
+
+    public static string TcpKeyFile(string path) => $"the cluster key is read from {path} (ClusterKeyFile)";
+
+    /// <summary>What the importer saw through its mapping before the open barrier, where a mapping is a mirror (Tcp).</summary>
+    public static string MirrorRefreshed(string before) => before == Rebound
+        ? "on Tcp the mapping is a local mirror, refreshed from the exporter at each open barrier"
+        : $"on Tcp the mapping is a local mirror: it still showed \"{before}\" until the open barrier refreshed it from the exporter";
+
     /// <summary>Reads <paramref name="length"/> bytes at offset 0 with a get and decodes them.</summary>
     public static string GetText(IImportSegment import, int length)
     {

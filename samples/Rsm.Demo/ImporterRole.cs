@@ -145,17 +145,32 @@ internal sealed class ImporterRole(IRsmController controller, uint nodeId, uint 
                 break;
 
             case ImporterProtocol.CheckRebound:
+            {
                 steps.ContinueAfter(step);
+                string? beforeBarrier = null;
                 steps.Also(() =>
                 {
                     IRsmMapping mapping = _mapping ?? throw new InvalidOperationException("no mapping: the map step has not run");
+                    RsmBarrier barrier = _barrier ?? throw new InvalidOperationException("no barrier: the barrier step has not run");
+
+                    // Where the mapping is a local mirror, the exporter's rebind shows in it only after an open barrier;
+                    // where the pages are shared, the barrier costs nothing and the mapping already shows it.
+                    beforeBarrier = DemoText.ReadText(mapping.GetSpan(), DemoText.Rebound.Length).TrimEnd('\0');
+                    barrier.Open();
                     string viaGet = DemoText.GetText(Import, DemoText.Rebound.Length);
                     string viaMap = DemoText.ReadText(mapping.GetSpan(), DemoText.Rebound.Length);
+                    barrier.Close();
                     DemoSteps.Check(viaGet == DemoText.Rebound, $"get shows \"{viaGet}\"");
                     DemoSteps.Check(viaMap == DemoText.Rebound, $"the mapping shows \"{viaMap}\"");
                     return $"importer's get and existing mapping both show \"{viaGet}\"";
                 });
+                if (NodePlacement.IsTcp(controller.ProviderName) && beforeBarrier is not null)
+                {
+                    steps.Note(DemoText.MirrorRefreshed(beforeBarrier));
+                }
+
                 break;
+            }
 
             case ImporterProtocol.Post:
                 steps.ContinueAfter(step - 1);

@@ -5,45 +5,38 @@ using Rsm;
 using Rsm.Demo;
 
 // One exporter and one importer on the controller named by --transport (default: Rsm:DefaultTransport in appsettings.json).
-// On a SharedMemory controller the importer is a second process: this program started again with the hidden --role importer.
-IConfiguration configuration = new ConfigurationBuilder()
-    .SetBasePath(AppContext.BaseDirectory)
-    .AddJsonFile("appsettings.json", optional: false)
-    .AddCommandLine(args, new Dictionary<string, string>
-    {
-        ["--transport"] = "Rsm:DefaultTransport",
-        [ImporterProtocol.RoleSwitch] = "Demo:Role",
-        [ImporterProtocol.NodeSwitch] = "Demo:Node",
-        [ImporterProtocol.SegmentSwitch] = "Demo:Segment",
-    })
-    .Build();
+// On a SharedMemory or Tcp controller the importer is a second process: this program started again with the hidden
+// --role importer. On Tcp each process is a node of its own, and the importer also gets its node id and endpoints.
+IConfiguration configuration = BuildConfiguration(args, exporterSettings: null);
 string transport = configuration["Rsm:DefaultTransport"] ?? "loopback";
-
-var services = new ServiceCollection();
-IRsmBuilder rsm = services.AddRsm(configuration.GetSection("Rsm")).AddLoopbackProvider();
-if (OperatingSystem.IsLinux())
-{
-    // SharedMemory needs Linux; elsewhere a controller that names it reports CTLR_NOT_PRESENT when opened.
-    rsm.AddSharedMemoryProvider();
-}
-
-using ServiceProvider provider = services.BuildServiceProvider();
-IRsmControllerFactory factory = provider.GetRequiredService<IRsmControllerFactory>();
 
 if (configuration["Demo:Role"] is not null)
 {
-    return ImporterRole.Run(factory, configuration, transport, Console.In, Console.Out);
+    using ServiceProvider importerServices = BuildServices(configuration);
+    return ImporterRole.Run(importerServices.GetRequiredService<IRsmControllerFactory>(), configuration, transport, Console.In, Console.Out);
 }
 
 // With two processes, every line names the process that printed it.
-bool crossProcess = string.Equals(configuration[$"Rsm:Controllers:{transport}:Provider"], CrossProcessDemo.ProviderName, StringComparison.OrdinalIgnoreCase);
+bool crossProcess = NodePlacement.IsCrossProcess(configuration[$"Rsm:Controllers:{transport}:Provider"]);
 string prefix = crossProcess ? ImporterProtocol.LinePrefix(CrossProcessDemo.ExporterRole, Environment.ProcessId) : "";
 
 Console.WriteLine($"Rsm demo on controller '{transport}'");
 var steps = new DemoSteps(Console.Out, prefix);
 try
 {
-    RunDemo(factory, transport, steps, args);
+    NodePlacement? placement = null;
+    if (crossProcess)
+    {
+        // On Tcp this picks the two nodes' ports; this process takes its own through configuration layered over the rest.
+        placement = NodePlacement.Plan(configuration, transport);
+        if (placement.ExporterSettings.Count > 0)
+        {
+            configuration = BuildConfiguration(args, placement.ExporterSettings);
+        }
+    }
+
+    using ServiceProvider services = BuildServices(configuration);
+    RunDemo(services.GetRequiredService<IRsmControllerFactory>(), transport, placement, steps, args);
     Console.WriteLine("Every step had its expected outcome.");
     return 0;
 }
@@ -53,7 +46,41 @@ catch (DemoFailedException ex)
     return 1;
 }
 
-static void RunDemo(IRsmControllerFactory factory, string transport, DemoSteps steps, string[] args)
+// appsettings.json, then the command line, then (in the exporter of a Tcp demo) the endpoints picked at start.
+static IConfiguration BuildConfiguration(string[] args, IReadOnlyDictionary<string, string?>? exporterSettings)
+{
+    IConfigurationBuilder builder = new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: false)
+        .AddCommandLine(args, new Dictionary<string, string>
+        {
+            ["--transport"] = "Rsm:DefaultTransport",
+            [ImporterProtocol.RoleSwitch] = "Demo:Role",
+            [ImporterProtocol.NodeSwitch] = "Demo:Node",
+            [ImporterProtocol.SegmentSwitch] = "Demo:Segment",
+        });
+    if (exporterSettings is not null)
+    {
+        builder.AddInMemoryCollection(exporterSettings);
+    }
+
+    return builder.Build();
+}
+
+static ServiceProvider BuildServices(IConfiguration configuration)
+{
+    var services = new ServiceCollection();
+    IRsmBuilder rsm = services.AddRsm(configuration.GetSection("Rsm")).AddLoopbackProvider().AddTcpProvider();
+    if (OperatingSystem.IsLinux())
+    {
+        // SharedMemory needs Linux; elsewhere a controller that names it reports CTLR_NOT_PRESENT when opened.
+        rsm.AddSharedMemoryProvider();
+    }
+
+    return services.BuildServiceProvider();
+}
+
+static void RunDemo(IRsmControllerFactory factory, string transport, NodePlacement? placement, DemoSteps steps, string[] args)
 {
     const string Message = DemoText.Message;
     const string Rebound = DemoText.Rebound;
@@ -64,9 +91,9 @@ static void RunDemo(IRsmControllerFactory factory, string transport, DemoSteps s
         return (c, $"provider {c.ProviderName}, local node {c.LocalNodeId}, page size {c.GetAttributes().PageSize} bytes");
     });
 
-    if (controller.ProviderName == CrossProcessDemo.ProviderName)
+    if (placement is not null)
     {
-        CrossProcessDemo.Run(controller, args, steps, Console.Out);
+        CrossProcessDemo.Run(controller, placement, args, steps, Console.Out);
         return;
     }
 
