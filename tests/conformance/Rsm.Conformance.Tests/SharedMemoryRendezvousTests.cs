@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Rsm.Engine;
 
 namespace Rsm.Conformance.Tests;
 
@@ -106,9 +104,7 @@ public sealed class SharedMemoryRendezvousTests
     private IRsmController Controller(uint nodeId)
     {
         _services ??= new ServiceCollection().AddSharedMemoryProvider().BuildServiceProvider();
-        IRsmProvider provider = _services.GetServices<IRsmProvider>().Single();
-        IConfiguration settings = new ConfigurationBuilder().AddInMemoryCollection(Settings(nodeId)).Build();
-        return Track(provider.CreateController($"node{nodeId}", settings, $"Rsm:Controllers:node{nodeId}"));
+        return Track(NodeControllers.Open(_services, nodeId, Settings(nodeId)));
     }
 
     private ConformancePeer Peer(uint nodeId) => Track(ConformancePeer.Start(

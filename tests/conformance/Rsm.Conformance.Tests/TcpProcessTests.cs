@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rsm.Engine;
 
@@ -125,11 +124,7 @@ public sealed class TcpProcessTests
         ["SilenceLimit"] = "00:00:03",
     };
 
-    private IRsmController Open(ServiceProvider services, uint node)
-    {
-        IRsmProvider provider = services.GetServices<IRsmProvider>().Single();
-        return provider.CreateController($"node{node}", new ConfigurationBuilder().AddInMemoryCollection(Settings(node)).Build(), $"Rsm:Controllers:node{node}");
-    }
+    private IRsmController Open(ServiceProvider services, uint node) => NodeControllers.Open(services, node, Settings(node));
 
     private static readonly ConformancePeerIdentity Nobody = new() { Uid = 65534, Gid = 65534, Groups = [] };
 

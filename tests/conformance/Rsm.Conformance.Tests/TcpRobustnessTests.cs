@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rsm.Engine;
 
@@ -124,8 +123,7 @@ public sealed class TcpRobustnessTests
             settings[$"Nodes:{id}"] = endpoint;
         }
 
-        IRsmProvider provider = services.GetServices<IRsmProvider>().Single();
-        return provider.CreateController($"node{node}", new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), $"Rsm:Controllers:node{node}");
+        return NodeControllers.Open(services, node, settings);
     }
 
     private static EndPoint EndpointOf(ServiceProvider services, uint node) =>
