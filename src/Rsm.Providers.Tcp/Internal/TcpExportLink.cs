@@ -14,6 +14,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     private readonly uint _importId;
     private readonly int _chunk;
     private readonly object _outstandingGate = new();
+    private readonly PendingRequest _pipelined;
     private ImportSegment? _importer;
     private int _outstanding;
     private int _firstError;
@@ -30,6 +31,9 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         Flags = flags;
         _grantedMode = granted;
         Events = events;
+
+        // Puts nobody waits for share one record: their acknowledgements only count down the outstanding writes.
+        _pipelined = new PendingRequest { PipelinedFor = this };
     }
 
     public override uint NodeId { get; }
@@ -180,7 +184,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
             }
             else
             {
-                pending = new PendingRequest { PipelinedFor = this };
+                pending = _pipelined;
                 lock (_outstandingGate)
                 {
                     _outstanding++;
