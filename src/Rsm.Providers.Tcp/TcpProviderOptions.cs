@@ -24,6 +24,12 @@ public sealed class TcpProviderOptions
     /// <summary>A file holding the cluster key (raw bytes, or base64 or hex text).</summary>
     public string? ClusterKeyFile { get; set; }
 
+    /// <summary>
+    /// TLS for this node's connections, with certificates mapped to node ids (see <see cref="TcpTlsOptions"/>). Null, the
+    /// default, or an absent <c>Tls</c> section: connections are not encrypted and only the cluster key authenticates.
+    /// </summary>
+    public TcpTlsOptions? Tls { get; set; }
+
     /// <summary>The largest frame payload (the bytes after the 24-byte header) accepted; a peer announcing more is disconnected before anything is buffered. Default 1 MiB + 64 bytes.</summary>
     public int MaxFrameSize { get; set; } = (1 << 20) + 64;
 

@@ -15,11 +15,24 @@ internal sealed class ConnectionProbe
     private int _closedCalls;
     private long _frameCount;
     private long _largestPayload;
+    private readonly bool _keepFrames;
 
-    public ConnectionProbe(TcpFrameConnection connection, bool keepFrames = true)
+    /// <summary>Starts <paramref name="connection"/> at once, or, with <paramref name="start"/> false, when <see cref="Start"/> is called.</summary>
+    public ConnectionProbe(TcpFrameConnection connection, bool keepFrames = true, bool start = true)
     {
         Connection = connection;
-        connection.Start(
+        _keepFrames = keepFrames;
+        if (start)
+        {
+            Start();
+        }
+    }
+
+    /// <summary>Starts the connection's reader; its frames and close are recorded from then on.</summary>
+    public void Start()
+    {
+        bool keepFrames = _keepFrames;
+        Connection.Start(
             (header, payload) =>
             {
                 Interlocked.Increment(ref _frameCount);

@@ -52,11 +52,14 @@ internal sealed class TestListener : IAsyncDisposable
             Options,
             connection =>
             {
-                var probe = new ConnectionProbe(connection, keepFrames);
+                // Recorded before it starts: its reader may see the peer's whole blob and close before this callback ends.
+                var probe = new ConnectionProbe(connection, keepFrames, start: false);
                 lock (_all)
                 {
                     _all.Add(probe);
                 }
+
+                probe.Start();
 
                 _ = _accepted.Writer.TryWrite(probe);
             },

@@ -29,8 +29,14 @@ internal static partial class Libc
     public const int EFAULT = 14;
     public const int EACCES = 13;
     public const short POLLIN = 0x001;
+    public const int F_GETFL = 3;
+    public const int F_SETFL = 4;
+    public const int O_NONBLOCK = 0x800;
 
     public static readonly nint MAP_FAILED = -1;
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int fcntl(nint fd, int cmd, int arg);
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, long offset);

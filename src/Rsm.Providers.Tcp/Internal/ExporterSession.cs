@@ -9,16 +9,23 @@ namespace Rsm.Providers.Tcp.Internal;
 
 /// <summary>
 /// The exporter's side of one authenticated connection from an importing node: admission, then the data requests of every
-/// import that node holds. Requests run in arrival order on one worker, so the connection's reader never waits for the
-/// engine lock and acknowledgements of aborts are seen while an unpublish holds it.
+/// import that node holds. Requests run in arrival order: on the connection's reader while the engine lock is free and
+/// nothing waits in the queue, otherwise on a worker, so the reader never waits for the engine lock and acknowledgements
+/// of aborts are seen while an unpublish holds it. The engine lock is never held while a reply is written.
 /// </summary>
 internal sealed class ExporterSession : IFrameHandler
 {
     private readonly TcpNode _node;
     private readonly ConcurrentDictionary<uint, TcpImporterLink> _imports = new();
-    private readonly Channel<Work> _work = System.Threading.Channels.Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Work> _work = System.Threading.Channels.Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private IFrameChannel? _channel;
     private int _nextImport;
+
+    // The put whose payload the reader is receiving into a segment's pages.
+    private Claim _claimed;
+
+    // Requests handed to the worker and not handled yet; while any are, later ones queue behind them to keep the order.
+    private int _queued;
 
     public ExporterSession(TcpNode node)
     {
@@ -30,11 +37,12 @@ internal sealed class ExporterSession : IFrameHandler
 
     public void Attach(IFrameChannel channel) => _channel = channel;
 
-    public void OnFrame(IFrameChannel channel, Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> body)
+    public void OnFrame(IFrameChannel channel, in FrameHeader header, in ReadOnlySequence<byte> body)
     {
+        Opcode opcode = header.Opcode;
         if (opcode == Opcode.AbortSeen)
         {
-            if (body.Length >= Messages.ImportIdSize && _imports.TryGetValue(BinaryPrimitives.ReadUInt32LittleEndian(body), out TcpImporterLink? link))
+            if (body.Length >= Messages.ImportIdSize && _imports.TryGetValue(Messages.ReadImportId(body), out TcpImporterLink? link))
             {
                 link.OnAbortSeen();
             }
@@ -48,9 +56,74 @@ internal sealed class ExporterSession : IFrameHandler
             return;
         }
 
-        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, body.Length));
+        if (Volatile.Read(ref _queued) == 0 && Monitor.TryEnter(RsmNode.Gate))
+        {
+            var gate = new GateScope(held: true);
+            Run(header, body, ref gate, deferFlush: true);
+            return;
+        }
+
+        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)body.Length));
         body.CopyTo(copy);
-        _ = _work.Writer.TryWrite(new Work(opcode, requestId, copy, body.Length));
+        Interlocked.Increment(ref _queued);
+        _ = _work.Writer.TryWrite(new Work(header, copy, (int)body.Length));
+    }
+
+    /// <summary>
+    /// A large put goes straight from the wire into the segment's pages when it is in order (nothing queued), the engine
+    /// lock is free for its checks, its accesses are bytes, and the backing has pages of the session's own; anything
+    /// else is buffered and handled as usual, which also reports its errors.
+    /// </summary>
+    public unsafe PayloadClaim ClaimPayload(in FrameHeader header, in ReadOnlySequence<byte> arrived)
+    {
+        if (header.Opcode != Opcode.Put || arrived.Length < Messages.PutFixedSize || Volatile.Read(ref _queued) != 0)
+        {
+            return default;
+        }
+
+        Span<byte> head = stackalloc byte[Messages.PutFixedSize];
+        arrived.Slice(0, Messages.PutFixedSize).CopyTo(head);
+        Messages.ReadPut(head, out uint importId, out long offset, out int accessSize);
+        int length = (int)header.Length - Messages.PutFixedSize;
+        if (accessSize != 1 || !Monitor.TryEnter(RsmNode.Gate))
+        {
+            return default;
+        }
+
+        nint? pages;
+        TcpImporterLink link;
+        try
+        {
+            link = Locate(importId, offset, length, accessSize, RsmPermissions.Write);
+            pages = link.BeginWireAccess();
+        }
+        catch (RsmException)
+        {
+            return default;
+        }
+        finally
+        {
+            Monitor.Exit(RsmNode.Gate);
+        }
+
+        if (pages is not nint address)
+        {
+            return default;
+        }
+
+        _claimed = new Claim(link, importId);
+        return new PayloadClaim(PinnedMemory.Create(address + (nint)offset, length), Messages.PutFixedSize);
+    }
+
+    public void PayloadReceived(in FrameHeader header, bool complete)
+    {
+        Claim claim = _claimed;
+        _claimed = default;
+        claim.Link?.EndWireAccess();
+        if (complete)
+        {
+            Acknowledge(header, claim.ImportId, 0, deferFlush: true);
+        }
     }
 
     public void OnClosed(IFrameChannel channel, Exception? reason)
@@ -83,17 +156,54 @@ internal sealed class ExporterSession : IFrameHandler
         {
             try
             {
-                Handle(work.Opcode, work.RequestId, work.Body.AsSpan(0, work.Length));
-            }
-            catch (RsmException ex)
-            {
-                _ = Channel.Send(Reply(work.Opcode), work.RequestId, (int)ex.Error, default);
+                var gate = new GateScope(held: false);
+                Run(work.Header, new ReadOnlySequence<byte>(work.Body, 0, work.Length), ref gate, deferFlush: false);
             }
             finally
             {
                 ArrayPool<byte>.Shared.Return(work.Body);
+                Interlocked.Decrement(ref _queued);
             }
         }
+    }
+
+    /// <summary>Handles one request and answers it; leaves the engine lock released whether <paramref name="gate"/> held it or not.</summary>
+    private void Run(in FrameHeader header, in ReadOnlySequence<byte> body, ref GateScope gate, bool deferFlush)
+    {
+        try
+        {
+            Handle(header, body, ref gate, deferFlush);
+        }
+        catch (RsmException ex)
+        {
+            gate.Exit();
+            ReplyFailure(header, body, ex.Error, deferFlush);
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    private void ReplyFailure(in FrameHeader header, in ReadOnlySequence<byte> body, RsmError error, bool deferFlush)
+    {
+        if (header.Opcode == Opcode.Put && body.Length >= Messages.ImportIdSize)
+        {
+            Acknowledge(header, Messages.ReadImportId(body), (int)error, deferFlush);
+        }
+        else
+        {
+            _ = Channel.Send(Reply(header.Opcode), header.RequestId, (int)error, default, default, FrameFlags.None, deferFlush);
+        }
+    }
+
+    /// <summary>Answers a put; an unawaited put's answer names its import, so the importer charges it to the right close barrier.</summary>
+    private void Acknowledge(in FrameHeader header, uint importId, int status, bool deferFlush)
+    {
+        var flags = (FrameFlags)header.Flags & FrameFlags.Unawaited;
+        Span<byte> id = stackalloc byte[Messages.ImportIdSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(id, importId);
+        _ = Channel.Send(Opcode.PutAck, header.RequestId, status, flags == FrameFlags.Unawaited ? id : default, default, flags, deferFlush);
     }
 
     private static Opcode Reply(Opcode request) => request switch
@@ -101,56 +211,76 @@ internal sealed class ExporterSession : IFrameHandler
         Opcode.Connect => Opcode.ConnectReply,
         Opcode.Get => Opcode.GetReply,
         Opcode.Put => Opcode.PutAck,
+        Opcode.Signal => Opcode.SignalAck,
         _ => Opcode.AtomicReply,
     };
 
-    private unsafe void Handle(Opcode opcode, uint requestId, ReadOnlySpan<byte> body)
+    private unsafe void Handle(in FrameHeader header, in ReadOnlySequence<byte> body, ref GateScope gate, bool deferFlush)
     {
-        switch (opcode)
+        uint requestId = header.RequestId;
+        switch (header.Opcode)
         {
             case Opcode.Connect:
-                Admit(requestId, body);
+                Admit(requestId, Messages.Contiguous(body), ref gate);
                 return;
             case Opcode.Disconnect when body.Length >= Messages.ImportIdSize:
-                lock (RsmNode.Gate)
+                gate.Enter();
+                if (_imports.TryRemove(Messages.ReadImportId(body), out TcpImporterLink? gone))
                 {
-                    if (_imports.TryRemove(BinaryPrimitives.ReadUInt32LittleEndian(body), out TcpImporterLink? gone))
-                    {
-                        gone.Release();
-                    }
+                    gone.Release();
                 }
 
                 return;
             case Opcode.Signal when body.Length >= Messages.ImportIdSize:
             {
                 // The event goes to whichever segment is published under the id now; none drops it (RSMAPI 4.3).
-                uint segmentId = BinaryPrimitives.ReadUInt32LittleEndian(body);
-                ExportSegment? target;
-                lock (RsmNode.Gate)
-                {
-                    target = _node.Node.FindPublished(segmentId);
-                }
-
+                gate.Enter();
+                ExportSegment? target = _node.Node.FindPublished(Messages.ReadImportId(body));
+                gate.Exit();
                 target?.Events.Post();
 
                 // The importer's post returns once the event is pending here, as a local post does.
-                _ = Channel.Send(Opcode.SignalAck, requestId, 0, default);
+                _ = Channel.Send(Opcode.SignalAck, requestId, 0, default, default, FrameFlags.None, deferFlush);
                 return;
             }
 
             case Opcode.Get when body.Length >= Messages.GetSize:
             {
-                Messages.ReadGet(body, out uint importId, out long offset, out int length, out int accessSize);
+                Messages.ReadGet(Messages.Contiguous(body.Slice(0, Messages.GetSize)), out uint importId, out long offset, out int length, out int accessSize);
+                if (length > _node.MaxBody)
+                {
+                    throw RsmThrow.Create(RsmError.BadLength, $"a get of {length} bytes exceeds the frame limit");
+                }
+
+                gate.Enter();
+                TcpImporterLink link = Locate(importId, offset, length, accessSize, RsmPermissions.Read);
+                if (accessSize == 1 && length >= TcpFrameConnection.DirectWriteThreshold && link.BeginWireAccess() is nint pages)
+                {
+                    // Written from the segment's pages themselves, without the lock: a slow reader never holds up the engine.
+                    gate.Exit();
+                    try
+                    {
+                        _ = Channel.Send(Opcode.GetReply, requestId, 0, default, new ReadOnlySpan<byte>((byte*)pages + offset, length), FrameFlags.None, deferFlush);
+                    }
+                    finally
+                    {
+                        link.EndWireAccess();
+                    }
+
+                    return;
+                }
+
+                // Copied out under the lock (at the access width), written without it.
                 byte[] data = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
                 try
                 {
-                    lock (RsmNode.Gate)
+                    fixed (byte* destination = data)
                     {
-                        byte* source = Locate(importId, offset, length, accessSize, RsmPermissions.Read);
-                        CopyElements(source, data.AsSpan(0, length), accessSize, toSegment: false);
+                        CopyElements((byte*)link.Export.Backing.Address + offset, destination, length, accessSize);
                     }
 
-                    _ = Channel.Send(Opcode.GetReply, requestId, 0, data.AsSpan(0, length));
+                    gate.Exit();
+                    _ = Channel.Send(Opcode.GetReply, requestId, 0, default, data.AsSpan(0, length), FrameFlags.None, deferFlush);
                 }
                 finally
                 {
@@ -162,44 +292,56 @@ internal sealed class ExporterSession : IFrameHandler
 
             case Opcode.Put when body.Length >= Messages.PutFixedSize:
             {
-                Messages.ReadPut(body, out uint importId, out long offset, out int accessSize);
-                ReadOnlySpan<byte> data = body[Messages.PutFixedSize..];
-                lock (RsmNode.Gate)
+                Span<byte> head = stackalloc byte[Messages.PutFixedSize];
+                body.Slice(0, Messages.PutFixedSize).CopyTo(head);
+                Messages.ReadPut(head, out uint importId, out long offset, out int accessSize);
+                ReadOnlySequence<byte> data = body.Slice(Messages.PutFixedSize);
+                gate.Enter();
+                TcpImporterLink link = Locate(importId, offset, (int)data.Length, accessSize, RsmPermissions.Write);
+                if (accessSize == 1 && data.Length >= TcpFrameConnection.DirectReadThreshold && link.BeginWireAccess() is nint pages)
                 {
-                    byte* target = Locate(importId, offset, data.Length, accessSize, RsmPermissions.Write);
-                    fixed (byte* source = data)
+                    gate.Exit();
+                    try
                     {
-                        CopyElements(target, new Span<byte>(source, data.Length), accessSize, toSegment: true);
+                        data.CopyTo(new Span<byte>((byte*)pages + offset, (int)data.Length));
+                    }
+                    finally
+                    {
+                        link.EndWireAccess();
                     }
                 }
+                else
+                {
+                    CopyToSegment(data, (byte*)link.Export.Backing.Address + offset, accessSize);
+                    gate.Exit();
+                }
 
-                _ = Channel.Send(Opcode.PutAck, requestId, 0, default);
+                Acknowledge(header, importId, 0, deferFlush);
                 return;
             }
 
             case Opcode.Atomic when body.Length >= Messages.AtomicSize:
             {
-                Messages.ReadAtomic(body, out uint importId, out AtomicOperation operation, out int size, out long offset, out ulong value, out ulong comparand);
-                ulong previous;
-                lock (RsmNode.Gate)
-                {
-                    byte* word = Locate(importId, offset, size, size, RsmPermissions.ReadWrite);
-                    previous = RunAtomic(word, operation, size, value, comparand);
-                }
+                Messages.ReadAtomic(Messages.Contiguous(body), out uint importId, out AtomicOperation operation, out int size, out long offset, out ulong value, out ulong comparand);
+                gate.Enter();
+                byte* word = (byte*)Locate(importId, offset, size, size, RsmPermissions.ReadWrite).Export.Backing.Address + offset;
+                ulong previous = RunAtomic(word, operation, size, value, comparand);
+                gate.Exit();
 
                 Span<byte> reply = stackalloc byte[Messages.AtomicReplySize];
                 BinaryPrimitives.WriteUInt64LittleEndian(reply, previous);
-                _ = Channel.Send(Opcode.AtomicReply, requestId, 0, reply);
+                _ = Channel.Send(Opcode.AtomicReply, requestId, 0, reply, default, FrameFlags.None, deferFlush);
                 return;
             }
 
             default:
-                Channel.Close($"a {opcode} frame with a {body.Length}-byte body is malformed");
+                gate.Exit();
+                Channel.Close($"a {header.Opcode} frame with a {body.Length}-byte body is malformed");
                 return;
         }
     }
 
-    private void Admit(uint requestId, ReadOnlySpan<byte> body)
+    private void Admit(uint requestId, ReadOnlySpan<byte> body, ref GateScope gate)
     {
         if (!Messages.TryReadConnect(body, out uint segmentId, out RsmPermissions permission, out uint uid, out uint gid, out uint[] groups))
         {
@@ -213,7 +355,7 @@ internal sealed class ExporterSession : IFrameHandler
         }
 
         Span<byte> reply = stackalloc byte[Messages.ConnectReplySize];
-        lock (RsmNode.Gate)
+        gate.Enter();
         {
             // The node id is the one the handshake proved, never one the importer states (items 79, 81).
             uint importerNode = Channel.PeerNodeId;
@@ -233,11 +375,13 @@ internal sealed class ExporterSession : IFrameHandler
             Messages.WriteConnectReply(reply, importId, export.Length, export.Flags, granted, export.Creator.Uid, export.Creator.Gid);
         }
 
+        gate.Exit();
+
         _ = Channel.Send(Opcode.ConnectReply, requestId, 0, reply);
     }
 
-    /// <summary>The address of an import's access in its export's current memory, checked again here: the importer is not trusted.</summary>
-    private unsafe byte* Locate(uint importId, long offset, int length, int accessSize, RsmPermissions access)
+    /// <summary>The import an access is made through, checked again here (the importer is not trusted). Called with the engine lock held.</summary>
+    private TcpImporterLink Locate(uint importId, long offset, int length, int accessSize, RsmPermissions access)
     {
         if (!_imports.TryGetValue(importId, out TcpImporterLink? link) || link.IsAborted)
         {
@@ -255,44 +399,79 @@ internal sealed class ExporterSession : IFrameHandler
             throw RsmThrow.Create(RsmError.BadOffset, $"the access {offset}+{length} (width {accessSize}) lies outside the segment");
         }
 
-        return (byte*)link.Export.Backing.Address + offset;
+        return link;
     }
 
-    private static unsafe void CopyElements(byte* segment, Span<byte> buffer, int accessSize, bool toSegment)
+    /// <summary>Copies a put's data, possibly split across buffers, into the segment at its natural access width.</summary>
+    private static unsafe void CopyToSegment(in ReadOnlySequence<byte> data, byte* target, int accessSize)
+    {
+        // An element that straddles two buffers is assembled first, then stored whole.
+        Span<byte> straddling = stackalloc byte[sizeof(ulong)];
+        int pending = 0;
+        foreach (ReadOnlyMemory<byte> segment in data)
+        {
+            ReadOnlySpan<byte> span = segment.Span;
+            if (pending > 0)
+            {
+                int take = Math.Min(accessSize - pending, span.Length);
+                span[..take].CopyTo(straddling[pending..]);
+                pending += take;
+                span = span[take..];
+                if (pending < accessSize)
+                {
+                    continue;
+                }
+
+                fixed (byte* element = straddling)
+                {
+                    CopyElements(element, target, accessSize, accessSize);
+                }
+
+                target += accessSize;
+                pending = 0;
+            }
+
+            int whole = span.Length & ~(accessSize - 1);
+            fixed (byte* source = span)
+            {
+                CopyElements(source, target, whole, accessSize);
+            }
+
+            target += whole;
+            pending = span.Length - whole;
+            span[whole..].CopyTo(straddling);
+        }
+    }
+
+    private static unsafe void CopyElements(byte* from, byte* to, int n, int accessSize)
     {
         // Natural-width accesses, never byte swapped (RSMAPI 3.4 step 11).
-        fixed (byte* local = buffer)
+        switch (accessSize)
         {
-            byte* from = toSegment ? local : segment;
-            byte* to = toSegment ? segment : local;
-            int n = buffer.Length;
-            switch (accessSize)
-            {
-                case 2:
-                    for (int i = 0; i < n; i += 2)
-                    {
-                        *(ushort*)(to + i) = *(ushort*)(from + i);
-                    }
+            case 2:
+                for (int i = 0; i < n; i += 2)
+                {
+                    *(ushort*)(to + i) = *(ushort*)(from + i);
+                }
 
-                    break;
-                case 4:
-                    for (int i = 0; i < n; i += 4)
-                    {
-                        *(uint*)(to + i) = *(uint*)(from + i);
-                    }
+                break;
+            case 4:
+                for (int i = 0; i < n; i += 4)
+                {
+                    *(uint*)(to + i) = *(uint*)(from + i);
+                }
 
-                    break;
-                case 8:
-                    for (int i = 0; i < n; i += 8)
-                    {
-                        *(ulong*)(to + i) = *(ulong*)(from + i);
-                    }
+                break;
+            case 8:
+                for (int i = 0; i < n; i += 8)
+                {
+                    *(ulong*)(to + i) = *(ulong*)(from + i);
+                }
 
-                    break;
-                default:
-                    Buffer.MemoryCopy(from, to, n, n);
-                    break;
-            }
+                break;
+            default:
+                Buffer.MemoryCopy(from, to, n, n);
+                break;
         }
     }
 
@@ -318,5 +497,31 @@ internal sealed class ExporterSession : IFrameHandler
         };
     }
 
-    private readonly record struct Work(Opcode Opcode, uint RequestId, byte[] Body, int Length);
+    private readonly record struct Work(FrameHeader Header, byte[] Body, int Length);
+
+    private readonly record struct Claim(TcpImporterLink? Link, uint ImportId);
+
+    /// <summary>Holds the engine lock from <see cref="Enter"/> to <see cref="Exit"/>; both may be called again and do nothing then.</summary>
+    private struct GateScope(bool held)
+    {
+        private bool _held = held;
+
+        public void Enter()
+        {
+            if (!_held)
+            {
+                Monitor.Enter(RsmNode.Gate);
+                _held = true;
+            }
+        }
+
+        public void Exit()
+        {
+            if (_held)
+            {
+                _held = false;
+                Monitor.Exit(RsmNode.Gate);
+            }
+        }
+    }
 }

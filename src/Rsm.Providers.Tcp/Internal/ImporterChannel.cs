@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Rsm.Providers.Tcp.Internal.Wire;
@@ -14,6 +15,7 @@ internal sealed class ImporterChannel(TimeSpan requestTimeout) : IFrameHandler
     private readonly ConcurrentDictionary<uint, TcpExportLink> _links = new();
     private readonly ConcurrentDictionary<uint, bool> _abortedEarly = new();
     private IFrameChannel? _channel;
+    private PendingRequest? _claimed;
     private int _nextRequest;
     private volatile bool _closed;
 
@@ -40,8 +42,20 @@ internal sealed class ImporterChannel(TimeSpan requestTimeout) : IFrameHandler
         return true;
     }
 
+    /// <summary>
+    /// Sends a put nobody waits for: its acknowledgement names the import and only counts down the link's outstanding
+    /// puts. Small ones may wait in the writer to share a write with those that follow (until 64 KiB gather, another
+    /// frame goes to the node, a barrier flushes, or the keep-alive tick).
+    /// </summary>
+    public bool SendUnawaited(Opcode opcode, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data) =>
+        !_closed && Channel.Send(opcode, 0, 0, head, data, FrameFlags.Unawaited, deferFlush: true);
+
+    /// <summary>Writes the puts that wait in the writer; false when the connection is closed.</summary>
+    public bool Flush() => !_closed && Channel.Flush();
+
     /// <summary>Forgets a request that timed out.</summary>
-    public void Forget(uint requestId) => _pending.TryRemove(requestId, out _);
+    /// <returns>False when its reply is being handled already: the request completes soon, and a get's destination is in use until then.</returns>
+    public bool Forget(uint requestId) => _pending.TryRemove(requestId, out _);
 
     public void AddLink(uint importId, TcpExportLink link)
     {
@@ -56,10 +70,20 @@ internal sealed class ImporterChannel(TimeSpan requestTimeout) : IFrameHandler
 
     public void RemoveLink(uint importId) => _links.TryRemove(importId, out _);
 
-    public unsafe void OnFrame(IFrameChannel channel, Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> body)
+    public unsafe void OnFrame(IFrameChannel channel, in FrameHeader header, in ReadOnlySequence<byte> body)
     {
+        Opcode opcode = header.Opcode;
+        int status = header.Status;
+        uint requestId = header.RequestId;
         switch (opcode)
         {
+            case Opcode.PutAck when ((FrameFlags)header.Flags).HasFlag(FrameFlags.Unawaited):
+                if (body.Length >= Messages.ImportIdSize && _links.TryGetValue(Messages.ReadImportId(body), out TcpExportLink? putter))
+                {
+                    putter.OnPipelinedAck(status);
+                }
+
+                return;
             case Opcode.ConnectReply:
             case Opcode.GetReply:
             case Opcode.PutAck:
@@ -83,20 +107,18 @@ internal sealed class ImporterChannel(TimeSpan requestTimeout) : IFrameHandler
                 }
                 else if (status == 0 && opcode == Opcode.AtomicReply && body.Length >= Messages.AtomicReplySize)
                 {
-                    pending.Value = BinaryPrimitives.ReadUInt64LittleEndian(body);
+                    pending.Value = BinaryPrimitives.ReadUInt64LittleEndian(Messages.Contiguous(body));
                 }
                 else if (status == 0 && opcode == Opcode.ConnectReply)
                 {
                     pending.Body = body.ToArray();
                 }
 
-                pending.PipelinedFor?.OnPipelinedAck(status);
-
                 pending.Complete(status);
                 return;
             case Opcode.Abort when body.Length >= Messages.ImportIdSize:
             {
-                uint importId = BinaryPrimitives.ReadUInt32LittleEndian(body);
+                uint importId = Messages.ReadImportId(body);
                 if (_links.TryRemove(importId, out TcpExportLink? link))
                 {
                     link.OnAborted();
@@ -114,14 +136,14 @@ internal sealed class ImporterChannel(TimeSpan requestTimeout) : IFrameHandler
             }
 
             case Opcode.Grant when body.Length >= Messages.GrantSize:
-                if (_links.TryGetValue(BinaryPrimitives.ReadUInt32LittleEndian(body), out TcpExportLink? granted))
+                if (_links.TryGetValue(Messages.ReadImportId(body), out TcpExportLink? granted))
                 {
-                    granted.OnGrant(BinaryPrimitives.ReadUInt32LittleEndian(body[4..]));
+                    granted.OnGrant(BinaryPrimitives.ReadUInt32LittleEndian(Messages.Contiguous(body.Slice(4, 4))));
                 }
 
                 return;
             case Opcode.Signal when body.Length >= Messages.ImportIdSize:
-                if (_links.TryGetValue(BinaryPrimitives.ReadUInt32LittleEndian(body), out TcpExportLink? signalled))
+                if (_links.TryGetValue(Messages.ReadImportId(body), out TcpExportLink? signalled))
                 {
                     signalled.OnSignal();
                 }
@@ -132,6 +154,23 @@ internal sealed class ImporterChannel(TimeSpan requestTimeout) : IFrameHandler
                 return;
         }
     }
+
+    /// <summary>A large get reply goes straight into the waiting caller's destination.</summary>
+    public PayloadClaim ClaimPayload(in FrameHeader header, in ReadOnlySequence<byte> arrived)
+    {
+        if (header.Opcode != Opcode.GetReply || header.Status != 0
+            || !_pending.TryGetValue(header.RequestId, out PendingRequest? pending) || pending.Expected != header.Length
+            || !_pending.TryRemove(header.RequestId, out pending))
+        {
+            return default;
+        }
+
+        Volatile.Write(ref _claimed, pending);
+        return new PayloadClaim(PinnedMemory.Create(pending.Destination, pending.Expected), 0);
+    }
+
+    public void PayloadReceived(in FrameHeader header, bool complete) =>
+        Interlocked.Exchange(ref _claimed, null)?.Complete(complete ? 0 : (int)RsmError.ConnectionAborted);
 
     public void OnClosed(IFrameChannel channel, Exception? reason)
     {
@@ -146,11 +185,11 @@ internal sealed class ImporterChannel(TimeSpan requestTimeout) : IFrameHandler
             }
         }
 
+        Interlocked.Exchange(ref _claimed, null)?.Complete((int)RsmError.ConnectionAborted);
         foreach (uint id in _pending.Keys)
         {
             if (_pending.TryRemove(id, out PendingRequest? pending))
             {
-                pending.PipelinedFor?.OnPipelinedAck((int)RsmError.ConnectionAborted);
                 pending.Complete((int)RsmError.ConnectionAborted);
             }
         }

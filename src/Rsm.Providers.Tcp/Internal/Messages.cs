@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Rsm.Engine;
 
@@ -32,6 +33,17 @@ internal static class Messages
 
     /// <summary>Grant: import id and mode.</summary>
     public const int GrantSize = 8;
+
+    /// <summary>The import id at the start of a body, which may be split across buffers; the caller checked the length.</summary>
+    public static uint ReadImportId(in ReadOnlySequence<byte> body)
+    {
+        Span<byte> id = stackalloc byte[ImportIdSize];
+        body.Slice(0, ImportIdSize).CopyTo(id);
+        return BinaryPrimitives.ReadUInt32LittleEndian(id);
+    }
+
+    /// <summary>A small body as one span: itself when it lies in one buffer, else a copy.</summary>
+    public static ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> body) => body.IsSingleSegment ? body.FirstSpan : body.ToArray();
 
     public static int WriteConnect(Span<byte> body, uint segmentId, RsmPermissions permission, RsmCredentials importer)
     {

@@ -2,20 +2,17 @@ namespace Rsm.Providers.Tcp.Internal;
 
 /// <summary>
 /// One request an importer waits for: the reply's status, the value of an atomic, the body of a connect reply, and for
-/// a get the caller's destination (pinned by the caller for the duration of the wait).
+/// a get the caller's destination (pinned by the caller until the request completes).
 /// </summary>
 internal sealed class PendingRequest
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Where a get's data goes.</summary>
+    /// <summary>Where a get's data goes, or 0.</summary>
     public nint Destination { get; init; }
 
     /// <summary>How many bytes a get expects.</summary>
     public int Expected { get; init; }
-
-    /// <summary>The link a pipelined put counts against, or null for a request somebody waits for.</summary>
-    public TcpExportLink? PipelinedFor { get; init; }
 
     public int Status { get; private set; }
 

@@ -10,11 +10,12 @@ namespace Rsm.Providers.Tcp.Internal;
 /// </summary>
 internal sealed unsafe class TcpExportLink : RemoteExportLink
 {
+    private const int CloseBarrierSpins = 40;
+
     private readonly ImporterChannel _channel;
     private readonly uint _importId;
     private readonly int _chunk;
     private readonly object _outstandingGate = new();
-    private readonly PendingRequest _pipelined;
     private ImportSegment? _importer;
     private int _outstanding;
     private int _firstError;
@@ -31,9 +32,6 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         Flags = flags;
         _grantedMode = granted;
         Events = events;
-
-        // Puts nobody waits for share one record: their acknowledgements only count down the outstanding writes.
-        _pipelined = new PendingRequest { PipelinedFor = this };
     }
 
     public override uint NodeId { get; }
@@ -175,29 +173,27 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
             int start = i * _chunk;
             int n = Math.Min(_chunk, source.Length - start);
             Messages.WritePut(head, _importId, offset + start, accessSize);
-            uint id = _channel.NextRequestId();
-            PendingRequest pending;
-            if (acknowledged)
+            if (!acknowledged)
             {
-                ids[i] = id;
-                pending = pendings![i] = new PendingRequest();
-            }
-            else
-            {
-                pending = _pipelined;
+                // Explicit mode: nobody waits; the acknowledgement only counts down the puts the close barrier waits for.
                 lock (_outstandingGate)
                 {
                     _outstanding++;
                 }
-            }
 
-            if (!_channel.Send(Opcode.Put, id, pending, head, source.Slice(start, n)))
-            {
-                if (!acknowledged)
+                if (!_channel.SendUnawaited(Opcode.Put, head, source.Slice(start, n)))
                 {
                     OnPipelinedAck((int)RsmError.ConnectionAborted);
+                    return;
                 }
 
+                continue;
+            }
+
+            ids[i] = _channel.NextRequestId();
+            pendings![i] = new PendingRequest();
+            if (!_channel.Send(Opcode.Put, ids[i], pendings[i], head, source.Slice(start, n)))
+            {
                 return;
             }
         }
@@ -241,12 +237,22 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     {
         // Frames on one connection arrive in order, so shipping the dirty pages now orders them before later writes.
         (view as MirrorView)?.ShipDirty();
+        _ = _channel.Flush();
         return RsmError.Success;
     }
 
     public override RsmError CloseBarrier(ISegmentView? view)
     {
         (view as MirrorView)?.ShipDirty();
+        _ = _channel.Flush();
+
+        // The acknowledgements of a burst come back within microseconds: spin briefly before sleeping on them.
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _outstanding) > 0 && spinner.Count < CloseBarrierSpins)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
         lock (_outstandingGate)
         {
             long deadline = Environment.TickCount64 + (long)_channel.RequestTimeout.TotalMilliseconds;
@@ -288,6 +294,18 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     public void OnAborted()
     {
         _aborted = true;
+
+        // Acknowledgements of an aborted import are not waited for: its close barrier reports the abort (F3).
+        lock (_outstandingGate)
+        {
+            if (_outstanding > 0)
+            {
+                _outstanding = 0;
+                _firstError = _firstError == 0 ? (int)RsmError.ConnectionAborted : _firstError;
+                Monitor.PulseAll(_outstandingGate);
+            }
+        }
+
         _importer?.ForceDisconnect();
     }
 
@@ -304,7 +322,12 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
             {
                 for (int j = i; j < pendings.Length; j++)
                 {
-                    _channel.Forget(ids[j]);
+                    if (!_channel.Forget(ids[j]))
+                    {
+                        // Its reply is being received (into the caller's memory, for a get): the reader completes it,
+                        // or the connection's end does, and only then may the caller have its memory back.
+                        pendings[j].Wait(Timeout.InfiniteTimeSpan);
+                    }
                 }
 
                 throw RsmThrow.Create(RsmError.BarrierFailure, $"node {NodeId} did not answer a {what} within {_channel.RequestTimeout}");

@@ -9,6 +9,9 @@ internal sealed class TcpImporterLink(ExporterSession session, ExportSegment exp
 {
     private readonly TaskCompletionSource _abortSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _deadline;
+    private ISegmentView? _wire;
+    private int _wireUsers;
+    private int _released;
 
     public ExportSegment Export { get; } = export;
 
@@ -54,6 +57,37 @@ internal sealed class TcpImporterLink(ExporterSession session, ExportSegment exp
         IsAborted = true;
         Export.RemoveImporter(this);
         _abortSeen.TrySetResult();
+        Interlocked.Exchange(ref _released, 1);
+        if (Volatile.Read(ref _wireUsers) == 0)
+        {
+            Interlocked.Exchange(ref _wire, null)?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// With the engine lock held: the address of the segment's pages in a mapping of the session's own, which no rebind
+    /// moves and which stays until the last user is gone, for one access made without the lock; null when the backing
+    /// cannot give one (the access is then copied under the lock). Pair with <see cref="EndWireAccess"/>.
+    /// </summary>
+    public nint? BeginWireAccess()
+    {
+        if (Export.Backing is not SharedPageBinding backing)
+        {
+            return null;
+        }
+
+        _wire ??= backing.MapView(0, backing.Length, RsmPermissions.ReadWrite, 0, fixedAddress: false);
+        Interlocked.Increment(ref _wireUsers);
+        return _wire.Address;
+    }
+
+    /// <summary>Ends an access begun by <see cref="BeginWireAccess"/>; the last one after the import ended unmaps the pages.</summary>
+    public void EndWireAccess()
+    {
+        if (Interlocked.Decrement(ref _wireUsers) == 0 && Volatile.Read(ref _released) != 0)
+        {
+            Interlocked.Exchange(ref _wire, null)?.Dispose();
+        }
     }
 
     private bool Send(Opcode opcode, Span<byte> body)

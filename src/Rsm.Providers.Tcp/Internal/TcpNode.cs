@@ -15,17 +15,19 @@ internal sealed class TcpNode : IDisposable
     private readonly TcpProvider _provider;
     private readonly TcpProviderOptions _options;
     private readonly byte[] _key;
+    private readonly TlsSettings? _tls;
     private readonly ILogger _logger;
     private readonly Dictionary<uint, ImporterChannel> _dialed = [];
     private readonly object _dialGate = new();
     private TcpFrameListener? _listener;
 
-    private TcpNode(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, ILogger logger)
+    private TcpNode(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, TlsSettings? tls, ILogger logger)
     {
         _provider = provider;
         Node = node;
         _options = options;
         _key = key;
+        _tls = tls;
         _logger = logger;
     }
 
@@ -38,9 +40,9 @@ internal sealed class TcpNode : IDisposable
 
     public EndPoint ListenEndpoint => _listener?.LocalEndPoint ?? throw new ObjectDisposedException(nameof(TcpNode));
 
-    public static TcpNode Start(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, ILogger logger)
+    public static TcpNode Start(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, TlsSettings? tls, ILogger logger)
     {
-        var tcpNode = new TcpNode(provider, node, options, key, logger);
+        var tcpNode = new TcpNode(provider, node, options, key, tls, logger);
         _ = TryParseEndpoint(options.Listen, out IPEndPoint? endpoint);
         tcpNode._listener = TcpFrameListener.Start(endpoint!, tcpNode.Handshake(expectedPeer: null), tcpNode.OnAccepted, tcpNode.OnRefused);
         return tcpNode;
@@ -129,6 +131,7 @@ internal sealed class TcpNode : IDisposable
     {
         LocalNodeId = Node.NodeId,
         ClusterKey = _key,
+        Tls = _tls,
         Timeout = _options.ConnectTimeout,
         MaxFrameSize = _options.MaxFrameSize,
         ExpectedPeerNodeId = expectedPeer ?? 0,

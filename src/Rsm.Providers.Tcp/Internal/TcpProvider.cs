@@ -27,7 +27,7 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
         // A fresh instance per controller: the registered defaults, then this controller's section over them.
         TcpProviderOptions options = defaults.Create(Options.DefaultName);
         settings.Bind(options);
-        byte[] key = Validate(options, configurationPath);
+        (byte[] key, Wire.TlsSettings? tls) = Validate(options, configurationPath);
         RsmControllerAttributes attributes = Limits(options).ToAttributes(RsmCapabilities.Mapping | RsmCapabilities.LockOperations | RsmCapabilities.TransparentRebind);
         ILogger logger = loggerFactory?.CreateLogger("Rsm.Tcp") ?? NullLogger.Instance;
 
@@ -36,7 +36,7 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
         {
             if (!_nodes.TryGetValue(options.NodeId, out node!))
             {
-                node = TcpNode.Start(this, new RsmNode(options.NodeId, attributes), options, key, logger);
+                node = TcpNode.Start(this, new RsmNode(options.NodeId, attributes), options, key, tls, logger);
                 _nodes.Add(options.NodeId, node);
             }
         }
@@ -71,7 +71,7 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
     private static EngineLimits Limits(TcpProviderOptions options) =>
         new(options.NodeId, options.MaxExportSegmentSize, options.TotalExportSegmentSize, options.MaxExportSegments, options.MaxImportSegments, options.MaxNodes, options.SegmentIdRangeFile);
 
-    private static byte[] Validate(TcpProviderOptions options, string path)
+    private static (byte[] Key, Wire.TlsSettings? Tls) Validate(TcpProviderOptions options, string path)
     {
         List<string> failures = Limits(options).Check(path);
         if (!TcpNode.TryParseEndpoint(options.Listen, out _))
@@ -97,6 +97,8 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
             failures.Add($"{path}:ClusterKey: {ex.Message}");
         }
 
+        Wire.TlsSettings? tls = options.Tls is null ? null : Wire.TlsSettings.Load(options.Tls, options.NodeId, path, failures);
+
         if (options.MaxFrameSize < 4096 + 64 || options.MaxFrameSize > 64 << 20)
         {
             failures.Add($"{path}:MaxFrameSize: {options.MaxFrameSize} must be between 4160 bytes and 64 MiB.");
@@ -116,6 +118,6 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
         }
 
         EngineLimits.ThrowIfAny<TcpProviderOptions>(path, failures);
-        return key!;
+        return (key!, tls);
     }
 }

@@ -16,9 +16,16 @@ internal sealed class TcpTransport(TcpNode node, RsmControllerAttributes attribu
 
     public override string SegmentIdRangeFile { get; } = segmentIdRangeFile;
 
-    // The exporter's memory is read and written in place by the node's sessions: binding only checks that it is mapped.
+    // On Linux the exporter's memory becomes memfd pages mapped over its own range: the node's sessions map the same
+    // pages once more at an address of their own that no rebind moves, and send from and receive into them directly.
+    // Elsewhere the memory stays where it is and the sessions copy under the engine lock.
     public override ISegmentBacking Bind(nint address, nuint length)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            return SharedPageBinding.Bind(address, length);
+        }
+
         PageMemory.EnsureMapped(address, length);
         return new DirectBacking(address, length);
     }

@@ -4,7 +4,7 @@ namespace Rsm.Providers.Tcp.Internal.Wire;
 
 /// <summary>
 /// What a <see cref="TcpFrameConnection"/> needs to authenticate its peer and to run: the local identity, the cluster key,
-/// the limits, and the keep-alive schedule.
+/// the TLS settings if any, the limits, and the keep-alive schedule.
 /// </summary>
 internal sealed record HandshakeOptions
 {
@@ -31,6 +31,12 @@ internal sealed record HandshakeOptions
 
     /// <summary>After this long without receiving anything the connection is closed. <see cref="TimeSpan.Zero"/> (the default) waits forever.</summary>
     public TimeSpan SilenceLimit { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// TLS under the frames: when set, each connection opens a mutually authenticated TLS session before the cluster-key
+    /// handshake, and the node id a peer proves must be the one its certificate is mapped to. Null (the default): no TLS.
+    /// </summary>
+    public TlsSettings? Tls { get; init; }
 
     /// <summary>Where handshake failures and closed connections are logged; none by default.</summary>
     public ILogger? Logger { get; init; }

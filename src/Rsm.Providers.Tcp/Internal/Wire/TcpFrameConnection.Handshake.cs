@@ -20,9 +20,10 @@ internal sealed partial class TcpFrameConnection
     /// <param name="cancellationToken">Cancels the handshake (the socket is closed and the cancellation rethrown).</param>
     /// <returns>The connection, with <see cref="PeerNodeId"/> the dialer's proven node id.</returns>
     /// <exception cref="RsmException">
-    /// PermissionDenied (27): the dialer did not prove the cluster key. RemoteNodeUnreachable (39): the dialer sent
-    /// something other than the expected handshake frame, closed the connection, or did not finish within
-    /// <see cref="HandshakeOptions.Timeout"/>.
+    /// PermissionDenied (27): the dialer did not prove the cluster key or, with TLS, presented a certificate that is not
+    /// trusted, not mapped to a node id, or mapped to another node id than it claims. RemoteNodeUnreachable (39): the TLS
+    /// handshake failed otherwise, or the dialer sent something other than the expected handshake frame, closed the
+    /// connection, or did not finish within <see cref="HandshakeOptions.Timeout"/>.
     /// </exception>
     public static async ValueTask<TcpFrameConnection> AcceptAsync(Socket socket, HandshakeOptions options, CancellationToken cancellationToken = default)
     {
@@ -53,10 +54,11 @@ internal sealed partial class TcpFrameConnection
     /// <param name="cancellationToken">Cancels dialing and the handshake (the socket is closed and the cancellation rethrown).</param>
     /// <returns>The connection, with <see cref="PeerNodeId"/> equal to <see cref="HandshakeOptions.ExpectedPeerNodeId"/>.</returns>
     /// <exception cref="RsmException">
-    /// PermissionDenied (27): the acceptor did not prove the cluster key. RemoteNodeUnreachable (39): nothing accepts
-    /// at <paramref name="endPoint"/>, the acceptor proved another node id than expected, sent something other than the
-    /// expected handshake frame, closed the connection, or dialing and the handshake took longer than
-    /// <see cref="HandshakeOptions.Timeout"/>.
+    /// PermissionDenied (27): the acceptor did not prove the cluster key or, with TLS, presented a certificate that is not
+    /// trusted, not mapped to a node id, or mapped to another node id than it proved. RemoteNodeUnreachable (39): nothing
+    /// accepts at <paramref name="endPoint"/>, the TLS handshake failed otherwise, the acceptor proved another node id than
+    /// expected, sent something other than the expected handshake frame, closed the connection, or dialing and the
+    /// handshake took longer than <see cref="HandshakeOptions.Timeout"/>.
     /// </exception>
     public static async ValueTask<TcpFrameConnection> ConnectAsync(EndPoint endPoint, HandshakeOptions options, CancellationToken cancellationToken = default)
     {
@@ -112,6 +114,7 @@ internal sealed partial class TcpFrameConnection
         RsmException failure;
         try
         {
+            await AuthenticateTlsAsync(handshakeToken).ConfigureAwait(false);
             if (IsDialer)
             {
                 await DialerHandshakeAsync(handshakeToken).ConfigureAwait(false);
@@ -186,6 +189,8 @@ internal sealed partial class TcpFrameConnection
             throw RsmThrow.Create(RsmError.PermissionDenied, $"the node at {RemoteEndPoint} claiming node id {acceptorId} did not prove the cluster key");
         }
 
+        CheckCertificateNodeId(acceptorId);
+
         if (acceptorId != _options.ExpectedPeerNodeId)
         {
             throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"{RemoteEndPoint} is node {acceptorId}, not the expected node {_options.ExpectedPeerNodeId}");
@@ -202,6 +207,7 @@ internal sealed partial class TcpFrameConnection
         byte[] hello = await ReadHandshakeFrameAsync(Opcode.Hello, Handshake.HelloSize, cancellationToken).ConfigureAwait(false);
         byte[] dialerNonce = new byte[Handshake.NonceSize];
         Handshake.ReadHello(hello, out uint claimedId, dialerNonce);
+        CheckCertificateNodeId(claimedId);
 
         byte[] acceptorNonce = new byte[Handshake.NonceSize];
         Handshake.NewNonce(acceptorNonce);

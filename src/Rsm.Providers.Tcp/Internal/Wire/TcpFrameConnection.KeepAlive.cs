@@ -53,6 +53,9 @@ internal sealed partial class TcpFrameConnection
                 {
                     SchedulePing();
                 }
+
+                // Frames left waiting for company go out now at the latest.
+                await FlushDeferredAsync().ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)

@@ -18,8 +18,11 @@ internal sealed partial class TcpFrameConnection
     /// Callbacks run on the reader loop and should return quickly: while one runs, nothing else is read, so a callback
     /// that blocks longer than <see cref="HandshakeOptions.SilenceLimit"/> makes the peer look silent.
     /// </remarks>
+    /// <param name="onFrame">Receives each frame.</param>
+    /// <param name="onClosed">Runs once when the connection has closed.</param>
+    /// <param name="payloadSink">Optionally offers memory that large payloads are received into directly.</param>
     /// <exception cref="InvalidOperationException">The connection was already started.</exception>
-    public void Start(Func<FrameHeader, ReadOnlySequence<byte>, ValueTask> onFrame, Action<Exception?> onClosed)
+    public void Start(Func<FrameHeader, ReadOnlySequence<byte>, ValueTask> onFrame, Action<Exception?> onClosed, IPayloadSink? payloadSink = null)
     {
         ArgumentNullException.ThrowIfNull(onFrame);
         ArgumentNullException.ThrowIfNull(onClosed);
@@ -33,10 +36,21 @@ internal sealed partial class TcpFrameConnection
             _started = true;
             _onFrame = onFrame;
             _onClosed = onClosed;
+            _payloadSink = payloadSink;
         }
 
         Volatile.Write(ref _lastReceived, Environment.TickCount64);
-        _ = Task.Run(ReadLoopAsync);
+        if (UseBlockingReads())
+        {
+            // Reads wait in the kernel on a thread of the connection's own: a frame wakes this thread directly, without
+            // a hop through the socket engine's event thread and the thread pool (see UseBlockingReads).
+            new Thread(() => ReadLoopAsync().GetAwaiter().GetResult()) { IsBackground = true, Name = $"rsm tcp node {LocalNodeId} <- {PeerNodeId}" }.Start();
+        }
+        else
+        {
+            _ = Task.Run(ReadLoopAsync);
+        }
+
         if (_options.KeepAliveInterval > TimeSpan.Zero || _options.SilenceLimit > TimeSpan.Zero)
         {
             _ = Task.Run(KeepAliveLoopAsync);
@@ -67,6 +81,7 @@ internal sealed partial class TcpFrameConnection
                 }
 
                 bool keepReading = true;
+                bool consumed = false;
                 while (keepReading && FrameHeader.TryRead(buffer, out FrameHeader header))
                 {
                     // Judged on the header alone, so a hostile length never makes us wait for (or buffer) its payload.
@@ -79,6 +94,23 @@ internal sealed partial class TcpFrameConnection
                     long frameLength = FrameHeader.Size + (long)header.Length;
                     if (buffer.Length < frameLength)
                     {
+                        PayloadClaim claim = header.Length >= DirectReadThreshold && !result.IsCompleted && _payloadSink is not null
+                            ? _payloadSink.ClaimPayload(header, buffer.Slice(FrameHeader.Size))
+                            : default;
+                        if (claim.IsClaimed)
+                        {
+                            // The rest of the payload goes straight to the claimed memory; what is buffered already is copied once.
+                            ReadOnlySequence<byte> arrived = buffer.Slice(FrameHeader.Size + claim.Skip);
+                            arrived.CopyTo(claim.Target.Span);
+                            _reader.AdvanceTo(buffer.End);
+                            consumed = true;
+                            await FlushDeferredAsync().ConfigureAwait(false);
+                            bool complete = await ReceiveDirectAsync(claim.Target[(int)arrived.Length..]).ConfigureAwait(false);
+                            _payloadSink!.PayloadReceived(header, complete);
+                            await FlushDeferredAsync().ConfigureAwait(false);
+                            keepReading = complete;
+                        }
+
                         break;
                     }
 
@@ -89,6 +121,11 @@ internal sealed partial class TcpFrameConnection
                 if (!keepReading)
                 {
                     break;
+                }
+
+                if (consumed)
+                {
+                    continue;
                 }
 
                 if (result.IsCompleted)
@@ -105,6 +142,8 @@ internal sealed partial class TcpFrameConnection
                     break;
                 }
 
+                // Replies the callbacks left in the writer go out before this loop waits for more.
+                await FlushDeferredAsync().ConfigureAwait(false);
                 _reader.AdvanceTo(buffer.Start, buffer.End);
             }
         }
@@ -150,6 +189,33 @@ internal sealed partial class TcpFrameConnection
         finally
         {
             _completion.TrySetResult();
+        }
+    }
+
+    /// <summary>Receives the rest of a claimed payload straight from the stream; false (and the connection closed) when it does not all arrive.</summary>
+    private async ValueTask<bool> ReceiveDirectAsync(Memory<byte> rest)
+    {
+        try
+        {
+            while (!rest.IsEmpty)
+            {
+                int received = await _stream.ReadAsync(rest, _closing.Token).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    TryClose(ConnectionCloseReason.ProtocolViolation, RsmThrow.Create(RsmError.ConnectionAborted, $"node {PeerNodeId} at {RemoteEndPoint} closed the connection in the middle of a frame ({rest.Length} bytes of it missing)"), sendGoodbye: false);
+                    return false;
+                }
+
+                Volatile.Write(ref _lastReceived, Environment.TickCount64);
+                rest = rest[received..];
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            TryClose(ConnectionCloseReason.TransportError, RsmThrow.Create(RsmError.ConnectionAborted, $"reading from node {PeerNodeId} at {RemoteEndPoint} failed: {ex.Message}", ex), sendGoodbye: false);
+            return false;
         }
     }
 

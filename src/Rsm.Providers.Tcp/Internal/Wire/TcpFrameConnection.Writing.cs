@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Rsm.Engine;
@@ -43,6 +44,7 @@ internal sealed partial class TcpFrameConnection
             }
 
             WriteFrame(header, length, head.Span, data.Span);
+            _unflushed = false;
             FlushResult result;
             try
             {
@@ -88,9 +90,20 @@ internal sealed partial class TcpFrameConnection
     }
 
     /// <summary>Like <see cref="Send(in FrameHeader, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, but reports a closed connection by returning false instead of throwing.</summary>
+    /// <param name="header">The opcode, request id, status and flags; its magic, version, length and reserved fields are set here.</param>
+    /// <param name="head">The first part of the payload.</param>
+    /// <param name="data">
+    /// The second part of the payload. From <see cref="DirectWriteThreshold"/> bytes on it is written to the stream
+    /// straight from where it lies, after the header, instead of being copied into the writer's buffers.
+    /// </param>
+    /// <param name="deferFlush">
+    /// Leave a small frame in the writer's buffers, so that a burst of frames shares a few writes. It goes out once the
+    /// buffers hold <see cref="CombineLimit"/> bytes, with the next flushed send or <see cref="Flush"/>, when the reader
+    /// loop has handled every frame it holds, or at the latest at the next keep-alive tick.
+    /// </param>
     /// <returns>False when the connection is closed, or closed while writing.</returns>
     /// <exception cref="ArgumentException">The payload exceeds <see cref="MaxFrameSize"/>, or the opcode is undefined or belongs to the handshake.</exception>
-    public bool TrySend(in FrameHeader header, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default)
+    public bool TrySend(in FrameHeader header, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default, bool deferFlush = false)
     {
         uint length = CheckFrame(header.Opcode, head.Length, data.Length);
         if (IsClosed)
@@ -106,22 +119,16 @@ internal sealed partial class TcpFrameConnection
                 return false;
             }
 
-            WriteFrame(header, length, head, data);
-            FlushResult result;
-            try
+            bool direct = data.Length >= DirectWriteThreshold;
+            WriteFrame(header, length, head, direct ? default : data);
+            if (!direct && deferFlush && _writer.UnflushedBytes < CombineLimit)
             {
-                ValueTask<FlushResult> flush = _writer.FlushAsync(_closing.Token);
-                result = flush.IsCompletedSuccessfully ? flush.Result : flush.AsTask().GetAwaiter().GetResult();
-            }
-            catch (Exception ex) when (IsTransportFailure(ex))
-            {
-                _ = WriteFailed(ex);
-                return false;
+                _unflushed = true;
+                return true;
             }
 
-            if (result.IsCompleted || result.IsCanceled)
+            if (!FlushWriter() || (direct && !WriteDirect(data)))
             {
-                _ = WriteFailed(null);
                 return false;
             }
 
@@ -131,6 +138,113 @@ internal sealed partial class TcpFrameConnection
         finally
         {
             ReleaseWriteLock();
+        }
+    }
+
+    /// <summary>Sends the frames that <see cref="TrySend"/> left in the writer's buffers, if any, and waits until they are written.</summary>
+    /// <returns>False when the connection is closed, or closed while writing.</returns>
+    public bool Flush()
+    {
+        if (!Volatile.Read(ref _unflushed))
+        {
+            return !IsClosed;
+        }
+
+        _writeLock.Wait();
+        try
+        {
+            if (_writerCompleted || IsClosed)
+            {
+                return false;
+            }
+
+            return !_unflushed || FlushWriter();
+        }
+        finally
+        {
+            ReleaseWriteLock();
+        }
+    }
+
+    /// <summary>Sends the frames that <see cref="TrySend"/> left in the writer's buffers, if any.</summary>
+    private async ValueTask FlushDeferredAsync()
+    {
+        if (!Volatile.Read(ref _unflushed))
+        {
+            return;
+        }
+
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_unflushed || _writerCompleted || IsClosed)
+            {
+                return;
+            }
+
+            _unflushed = false;
+            FlushResult result;
+            try
+            {
+                result = await _writer.FlushAsync(_closing.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex))
+            {
+                _ = WriteFailed(ex);
+                return;
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                _ = WriteFailed(null);
+                return;
+            }
+
+            Volatile.Write(ref _lastSent, Environment.TickCount64);
+        }
+        finally
+        {
+            ReleaseWriteLock();
+        }
+    }
+
+    /// <summary>Flushes the writer from a blocking caller that holds the write lock; false (and the connection closed) on failure.</summary>
+    private bool FlushWriter()
+    {
+        _unflushed = false;
+        FlushResult result;
+        try
+        {
+            ValueTask<FlushResult> flush = _writer.FlushAsync(_closing.Token);
+            result = flush.IsCompletedSuccessfully ? flush.Result : flush.AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            _ = WriteFailed(ex);
+            return false;
+        }
+
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            _ = WriteFailed(null);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes the bulk of a payload to the stream from where it lies; the writer holds nothing at this point.</summary>
+    private bool WriteDirect(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            _stream.Write(data);
+            return true;
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            _ = WriteFailed(ex);
+            return false;
         }
     }
 
@@ -193,8 +307,9 @@ internal sealed partial class TcpFrameConnection
     }
 
     /// <summary>
-    /// Writes the goodbye frame straight to the socket if nobody is writing and the socket can take it at once: a
-    /// close never waits for a peer that does not read. Holding the lock means the writer has nothing buffered.
+    /// Writes the goodbye frame if nobody is writing and the socket can take it at once: a close never waits for a peer
+    /// that does not read. Frames still waiting in the writer are dropped with the connection. Without TLS the frame
+    /// goes straight to the socket; with TLS through the session, where raw bytes would break the peer's decryption.
     /// </summary>
     private void TrySendGoodbye()
     {
@@ -209,10 +324,17 @@ internal sealed partial class TcpFrameConnection
             {
                 Span<byte> frame = stackalloc byte[FrameHeader.Size];
                 new FrameHeader(Opcode.Close, 0, 0).Write(frame);
-                _ = _socket.Send(frame, SocketFlags.None, out _);
+                if (_stream is SslStream)
+                {
+                    _stream.Write(frame);
+                }
+                else
+                {
+                    _ = _socket.Send(frame, SocketFlags.None, out _);
+                }
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (Exception ex) when (IsTransportFailure(ex) || ex is NotSupportedException)
         {
             // Best effort: the peer learns of the close from the end of the stream instead.
         }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rsm.Engine;
@@ -24,10 +25,19 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
     private const int MinimumReadSize = 4 * 1024;
     private const int WriteBufferSize = 16 * 1024;
 
+    /// <summary>A payload part from this size on is written to the stream where it lies rather than copied into the writer.</summary>
+    public const int DirectWriteThreshold = 16 * 1024;
+
+    /// <summary>Frames sent with a deferred flush wait in the writer until it holds this many bytes.</summary>
+    public const int CombineLimit = 64 * 1024;
+
+    /// <summary>A payload from this size on that has not arrived yet may be received straight into memory an <see cref="IPayloadSink"/> offers.</summary>
+    public const int DirectReadThreshold = 16 * 1024;
+
     private static readonly Exception s_writerClosed = new IOException("The connection is closed.");
 
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly PipeWriter _writer;
     private readonly HandshakeOptions _options;
@@ -41,10 +51,12 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
     private bool _started;
     private bool _readerCompleted;
     private bool _writerCompleted;
+    private bool _unflushed;
     private ConnectionCloseReason _closeReason;
     private Exception? _closeException;
     private Func<FrameHeader, ReadOnlySequence<byte>, ValueTask>? _onFrame;
     private Action<Exception?>? _onClosed;
+    private IPayloadSink? _payloadSink;
     private long _lastReceived;
     private long _lastSent;
 
@@ -56,8 +68,8 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
         IsDialer = isDialer;
         RemoteEndPoint = TryGetEndPoint(socket, remote: true);
         LocalEndPoint = TryGetEndPoint(socket, remote: false);
-        _stream = new NetworkStream(socket, ownsSocket: false);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: MinimumReadSize, leaveOpen: true, useZeroByteReads: true));
+        _stream = CreateStream(socket, options);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: MinimumReadSize, leaveOpen: true, useZeroByteReads: false));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: WriteBufferSize, leaveOpen: true));
     }
 
@@ -218,6 +230,40 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
         return cause is null ? RsmThrow.Create(RsmError.ConnectionAborted, detail) : RsmThrow.Create(RsmError.ConnectionAborted, detail, cause);
     }
 
+    /// <summary>
+    /// On Linux, once the handshake is over, the socket's descriptor goes back to blocking mode: every later receive and
+    /// send still goes through the same socket and stream, but waits in the kernel instead of returning "try again" and
+    /// waiting for the socket engine's event thread. The reader loop then runs on a thread of its own. Closing shuts
+    /// the socket down, which ends a receive or send that waits.
+    /// </summary>
+    private bool UseBlockingReads()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        bool added = false;
+        try
+        {
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            nint fd = _socket.SafeHandle.DangerousGetHandle();
+            int flags = Rsm.Interop.Libc.fcntl(fd, Rsm.Interop.Libc.F_GETFL, 0);
+            return flags >= 0 && Rsm.Interop.Libc.fcntl(fd, Rsm.Interop.Libc.F_SETFL, flags & ~Rsm.Interop.Libc.O_NONBLOCK) == 0;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
     private static EndPoint? TryGetEndPoint(Socket socket, bool remote)
     {
         try
@@ -231,5 +277,5 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
     }
 
     private static bool IsTransportFailure(Exception ex) =>
-        ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException;
+        ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException or AuthenticationException;
 }
