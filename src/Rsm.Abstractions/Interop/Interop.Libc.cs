@@ -39,6 +39,9 @@ internal static partial class Libc
     public static partial int fcntl(nint fd, int cmd, int arg);
 
     [LibraryImport(Library, SetLastError = true)]
+    public static unsafe partial nint writev(nint fd, IoVector* vectors, int count);
+
+    [LibraryImport(Library, SetLastError = true)]
     public static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, long offset);
 
     [LibraryImport(Library, EntryPoint = "mmap", SetLastError = true)]
@@ -97,6 +100,14 @@ internal static partial class Libc
 
     [LibraryImport(Library)]
     public static partial int getpid();
+
+    /// <summary><c>struct iovec</c>: one buffer of a gathered write.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVector
+    {
+        public nint Base;
+        public nuint Length;
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd

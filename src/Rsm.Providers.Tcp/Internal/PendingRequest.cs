@@ -26,6 +26,6 @@ internal sealed class PendingRequest
         _done.TrySetResult();
     }
 
-    /// <summary>Waits for the reply; false on timeout.</summary>
-    public bool Wait(TimeSpan timeout) => _done.Task.Wait(timeout);
+    /// <summary>Waits for the reply, spinning briefly first (see <see cref="BriefSpin"/>); false on timeout.</summary>
+    public bool Wait(TimeSpan timeout) => BriefSpin.For(_done.Task) || _done.Task.Wait(timeout);
 }

@@ -10,8 +10,6 @@ namespace Rsm.Providers.Tcp.Internal;
 /// </summary>
 internal sealed unsafe class TcpExportLink : RemoteExportLink
 {
-    private const int CloseBarrierSpins = 40;
-
     private readonly ImporterChannel _channel;
     private readonly uint _importId;
     private readonly int _chunk;
@@ -247,11 +245,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         _ = _channel.Flush();
 
         // The acknowledgements of a burst come back within microseconds: spin briefly before sleeping on them.
-        var spinner = default(SpinWait);
-        while (Volatile.Read(ref _outstanding) > 0 && spinner.Count < CloseBarrierSpins)
-        {
-            spinner.SpinOnce(sleep1Threshold: -1);
-        }
+        _ = BriefSpin.UntilZero(ref _outstanding);
 
         lock (_outstandingGate)
         {

@@ -18,7 +18,9 @@ internal sealed class TcpNode : IDisposable
     private readonly TlsSettings? _tls;
     private readonly ILogger _logger;
     private readonly Dictionary<uint, ImporterChannel> _dialed = [];
+    private readonly Dictionary<uint, object> _dialGates = [];
     private readonly object _dialGate = new();
+    private bool _stopped;
     private TcpFrameListener? _listener;
 
     private TcpNode(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, TlsSettings? tls, ILogger logger)
@@ -51,14 +53,34 @@ internal sealed class TcpNode : IDisposable
     public static bool TryParseEndpoint(string? text, out IPEndPoint? endpoint) => IPEndPoint.TryParse(text ?? string.Empty, out endpoint);
 
     /// <summary>The connection to <paramref name="nodeId"/>, dialed and authenticated on first use.</summary>
-    /// <exception cref="RsmException">RemoteNodeUnreachable (39): no endpoint is known, or the node did not answer or authenticate.</exception>
+    /// <remarks>Dials to different nodes proceed side by side: a node that does not answer delays only the connects to it.</remarks>
+    /// <exception cref="RsmException">RemoteNodeUnreachable (39): no endpoint is known, the node did not answer or authenticate, or this node stopped.</exception>
     public ImporterChannel GetChannel(uint nodeId)
     {
+        object nodeGate;
         lock (_dialGate)
         {
             if (_dialed.TryGetValue(nodeId, out ImporterChannel? existing) && !existing.IsClosed)
             {
                 return existing;
+            }
+
+            if (!_dialGates.TryGetValue(nodeId, out nodeGate!))
+            {
+                nodeGate = new object();
+                _dialGates[nodeId] = nodeGate;
+            }
+        }
+
+        // One dial per peer at a time; whoever waited finds the connection the first one made.
+        lock (nodeGate)
+        {
+            lock (_dialGate)
+            {
+                if (_dialed.TryGetValue(nodeId, out ImporterChannel? existing) && !existing.IsClosed)
+                {
+                    return existing;
+                }
             }
 
             EndPoint endpoint = Resolve(nodeId);
@@ -76,8 +98,18 @@ internal sealed class TcpNode : IDisposable
             var channel = new ImporterChannel(_options.ConnectTimeout);
             var wire = new WireChannel(connection, channel);
             channel.Attach(wire);
-            wire.Start();
-            _dialed[nodeId] = channel;
+            lock (_dialGate)
+            {
+                if (_stopped)
+                {
+                    connection.Close();
+                    throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"node {Node.NodeId} stopped while dialing node {nodeId}");
+                }
+
+                wire.Start();
+                _dialed[nodeId] = channel;
+            }
+
             return channel;
         }
     }
@@ -107,6 +139,7 @@ internal sealed class TcpNode : IDisposable
         _listener?.Dispose();
         lock (_dialGate)
         {
+            _stopped = true;
             foreach (ImporterChannel channel in _dialed.Values)
             {
                 channel.Channel.Close("the node stops");

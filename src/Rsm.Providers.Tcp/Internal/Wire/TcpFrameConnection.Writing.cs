@@ -3,6 +3,8 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Rsm.Interop;
 using Rsm.Engine;
 
 namespace Rsm.Providers.Tcp.Internal.Wire;
@@ -120,6 +122,18 @@ internal sealed partial class TcpFrameConnection
             }
 
             bool direct = data.Length >= DirectWriteThreshold;
+            if (direct && _gatheredWrites && head.Length <= MaxGatheredHead)
+            {
+                // Header, head and bulk leave in one system call, so the reader sees them together.
+                if ((_writer.UnflushedBytes > 0 && !FlushWriter()) || !WriteGathered(header, length, head, data))
+                {
+                    return false;
+                }
+
+                Volatile.Write(ref _lastSent, Environment.TickCount64);
+                return true;
+            }
+
             WriteFrame(header, length, head, direct ? default : data);
             if (!direct && deferFlush && _writer.UnflushedBytes < CombineLimit)
             {
@@ -231,6 +245,75 @@ internal sealed partial class TcpFrameConnection
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Writes a whole frame with one gathered write to the blocking descriptor (see <see cref="UseBlockingReads"/>): the
+    /// header and head from the stack, the bulk from where it lies. The writer holds nothing at this point.
+    /// </summary>
+    private unsafe bool WriteGathered(in FrameHeader header, uint length, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data)
+    {
+        Span<byte> prefix = stackalloc byte[FrameHeader.Size + MaxGatheredHead];
+        (header with { Magic = FrameHeader.MagicValue, Version = FrameHeader.CurrentVersion, Length = length, Reserved = 0 }).Write(prefix);
+        head.CopyTo(prefix[FrameHeader.Size..]);
+        bool added = false;
+        try
+        {
+            // The reference keeps the descriptor number from being closed and reused while the write runs; a close
+            // shuts the socket down first, which ends a write that waits.
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            nint fd = _socket.SafeHandle.DangerousGetHandle();
+            fixed (byte* first = prefix)
+            fixed (byte* second = data)
+            {
+                Libc.IoVector* vectors = stackalloc Libc.IoVector[2];
+                vectors[0] = new Libc.IoVector { Base = (nint)first, Length = (nuint)(FrameHeader.Size + head.Length) };
+                vectors[1] = new Libc.IoVector { Base = (nint)second, Length = (nuint)data.Length };
+                int index = 0;
+                while (index < 2)
+                {
+                    nint written = Libc.writev(fd, vectors + index, 2 - index);
+                    if (written < 0)
+                    {
+                        int errno = Marshal.GetLastPInvokeError();
+                        if (errno == Libc.EINTR)
+                        {
+                            continue;
+                        }
+
+                        _ = WriteFailed(new IOException($"writev failed with errno {errno}"));
+                        return false;
+                    }
+
+                    nuint left = (nuint)written;
+                    while (index < 2 && left >= vectors[index].Length)
+                    {
+                        left -= vectors[index].Length;
+                        index++;
+                    }
+
+                    if (index < 2)
+                    {
+                        vectors[index].Base += (nint)left;
+                        vectors[index].Length -= left;
+                    }
+                }
+            }
+
+            return true;
+        }
+        catch (ObjectDisposedException ex)
+        {
+            _ = WriteFailed(ex);
+            return false;
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
+            }
+        }
     }
 
     /// <summary>Writes the bulk of a payload to the stream from where it lies; the writer holds nothing at this point.</summary>

@@ -28,6 +28,9 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
     /// <summary>A payload part from this size on is written to the stream where it lies rather than copied into the writer.</summary>
     public const int DirectWriteThreshold = 16 * 1024;
 
+    // The largest head that goes with a bulk payload in one gathered write.
+    private const int MaxGatheredHead = 64;
+
     /// <summary>Frames sent with a deferred flush wait in the writer until it holds this many bytes.</summary>
     public const int CombineLimit = 64 * 1024;
 
@@ -52,6 +55,7 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
     private bool _readerCompleted;
     private bool _writerCompleted;
     private bool _unflushed;
+    private volatile bool _gatheredWrites;
     private ConnectionCloseReason _closeReason;
     private Exception? _closeException;
     private Func<FrameHeader, ReadOnlySequence<byte>, ValueTask>? _onFrame;
