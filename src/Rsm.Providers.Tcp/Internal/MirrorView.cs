@@ -17,7 +17,7 @@ internal sealed unsafe class MirrorView : ISegmentView
     private readonly int _protection;
     private readonly byte* _shadow;
     private readonly object _gate = new();
-    private bool _aborted;
+    private volatile bool _aborted;
     private bool _disposed;
 
     private MirrorView(TcpExportLink link, long offset, nint address, nuint length, nuint mapped, int protection, byte* shadow)
@@ -95,11 +95,10 @@ internal sealed unsafe class MirrorView : ISegmentView
 
     public void Abort()
     {
-        // The mirror is local memory: it stays readable; its stores are simply never shipped (DECISIONS F7).
-        lock (_gate)
-        {
-            _aborted = true;
-        }
+        // The mirror is local memory: it stays readable; its stores are simply never shipped (DECISIONS F7). No lock:
+        // the abort arrives on the connection's reader, which must not wait for a refresh or shipment that itself waits
+        // for replies only that reader can deliver.
+        _aborted = true;
     }
 
     public void Dispose()
