@@ -6,7 +6,10 @@ namespace Rsm.Providers.Tcp.Internal;
 /// </summary>
 internal sealed class PendingRequest
 {
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object _gate = new();
+
+    // 1 until the reply arrived (or the request failed), then 0.
+    private int _waiting = 1;
 
     /// <summary>Where a get's data goes, or 0.</summary>
     public nint Destination { get; init; }
@@ -22,10 +25,44 @@ internal sealed class PendingRequest
 
     public void Complete(int status)
     {
-        Status = status;
-        _done.TrySetResult();
+        lock (_gate)
+        {
+            if (_waiting == 0)
+            {
+                return;
+            }
+
+            Status = status;
+            Volatile.Write(ref _waiting, 0);
+            Monitor.PulseAll(_gate);
+        }
     }
 
-    /// <summary>Waits for the reply, spinning briefly first (see <see cref="BriefSpin"/>); false on timeout.</summary>
-    public bool Wait(TimeSpan timeout) => BriefSpin.For(_done.Task) || _done.Task.Wait(timeout);
+    /// <summary>
+    /// Waits for the reply: a brief spin (see <see cref="BriefSpin"/>), then a plain blocking wait that does not spin
+    /// again, so a long transfer's waiter leaves the processors to the threads moving the data.
+    /// </summary>
+    /// <returns>False on timeout.</returns>
+    public bool Wait(TimeSpan timeout)
+    {
+        if (BriefSpin.UntilZero(ref _waiting))
+        {
+            return true;
+        }
+
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        lock (_gate)
+        {
+            while (_waiting != 0)
+            {
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0 || !Monitor.Wait(_gate, (int)Math.Min(left, int.MaxValue)))
+                {
+                    return _waiting == 0;
+                }
+            }
+
+            return true;
+        }
+    }
 }
