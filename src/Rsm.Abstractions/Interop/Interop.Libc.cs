@@ -29,14 +29,8 @@ internal static partial class Libc
     public const int EFAULT = 14;
     public const int EACCES = 13;
     public const short POLLIN = 0x001;
-    public const int F_GETFL = 3;
-    public const int F_SETFL = 4;
-    public const int O_NONBLOCK = 0x800;
 
     public static readonly nint MAP_FAILED = -1;
-
-    [LibraryImport(Library, SetLastError = true)]
-    public static partial int fcntl(nint fd, int cmd, int arg);
 
     [LibraryImport(Library, SetLastError = true)]
     public static unsafe partial nint writev(nint fd, IoVector* vectors, int count);

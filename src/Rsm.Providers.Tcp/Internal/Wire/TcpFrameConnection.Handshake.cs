@@ -73,7 +73,7 @@ internal sealed partial class TcpFrameConnection
         try
         {
             socket.NoDelay = true;
-            await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
+            await ConnectBlockingAsync(socket, endPoint, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -96,6 +96,25 @@ internal sealed partial class TcpFrameConnection
         return connection;
     }
 
+    /// <summary>
+    /// Connects with a blocking call on a pool thread, so the socket never joins the runtime's socket engine (see
+    /// <see cref="BlockingSocketStream"/>). On cancellation the socket is disposed, which ends the call.
+    /// </summary>
+    private static async Task ConnectBlockingAsync(Socket socket, EndPoint endPoint, CancellationToken cancellationToken)
+    {
+        Task connect = Task.Factory.StartNew(() => socket.Connect(endPoint), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+        try
+        {
+            await connect.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            socket.Dispose();
+            _ = connect.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
+
     private static CancellationTokenSource StartTimeout(HandshakeOptions options, CancellationToken cancellationToken)
     {
         var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -112,6 +131,10 @@ internal sealed partial class TcpFrameConnection
     private async ValueTask AuthenticateAsync(CancellationToken handshakeToken, CancellationToken callerToken)
     {
         RsmException failure;
+
+        // Reads and writes block (see BlockingSocketStream): a timeout or a cancellation shuts the socket down, which
+        // ends the call that waits.
+        using CancellationTokenRegistration interrupt = handshakeToken.UnsafeRegister(static state => ((TcpFrameConnection)state!).InterruptHandshake(), this);
         try
         {
             await AuthenticateTlsAsync(handshakeToken).ConfigureAwait(false);
@@ -130,12 +153,12 @@ internal sealed partial class TcpFrameConnection
             TcpWireLog.ConnectionEstablished(_logger, LocalNodeId, PeerNodeId, RemoteEndPoint, IsDialer ? "dialed" : "accepted");
             return;
         }
-        catch (OperationCanceledException) when (callerToken.IsCancellationRequested)
+        catch (Exception) when (callerToken.IsCancellationRequested)
         {
             Abort("the handshake was cancelled");
-            throw;
+            throw new OperationCanceledException(callerToken);
         }
-        catch (OperationCanceledException ex)
+        catch (Exception ex) when (ex is OperationCanceledException || (handshakeToken.IsCancellationRequested && (ex is RsmException || IsTransportFailure(ex))))
         {
             failure = RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the handshake with {RemoteEndPoint} did not complete within {Milliseconds(_options.Timeout)} ms", ex);
         }
@@ -150,6 +173,18 @@ internal sealed partial class TcpFrameConnection
 
         Abort(failure.Message);
         throw failure;
+    }
+
+    private void InterruptHandshake()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed: nothing waits on it.
+        }
     }
 
     /// <summary>Ends a connection whose handshake failed: nobody has seen it, so there is no callback and no goodbye.</summary>

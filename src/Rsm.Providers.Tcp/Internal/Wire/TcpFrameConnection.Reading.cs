@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Net.Sockets;
 using Rsm.Engine;
 
 namespace Rsm.Providers.Tcp.Internal.Wire;
@@ -41,18 +40,11 @@ internal sealed partial class TcpFrameConnection
         }
 
         Volatile.Write(ref _lastReceived, Environment.TickCount64);
-        if (UseBlockingReads())
-        {
-            // Without TLS the bytes on the socket are the frames themselves: bulk frames may bypass the stream.
-            _gatheredWrites = _stream is NetworkStream;
-            // Reads wait in the kernel on a thread of the connection's own: a frame wakes this thread directly, without
-            // a hop through the socket engine's event thread and the thread pool (see UseBlockingReads).
-            new Thread(() => ReadLoopAsync().GetAwaiter().GetResult()) { IsBackground = true, Name = $"rsm tcp node {LocalNodeId} <- {PeerNodeId}" }.Start();
-        }
-        else
-        {
-            _ = Task.Run(ReadLoopAsync);
-        }
+        // The socket only ever blocks (see BlockingSocketStream): reads wait in the kernel on a thread of the
+        // connection's own, which a frame wakes directly. Without TLS the bytes on the socket are the frames themselves,
+        // so on Linux a bulk frame leaves in one gathered write.
+        _gatheredWrites = OperatingSystem.IsLinux() && _stream is BlockingSocketStream;
+        new Thread(() => ReadLoopAsync().GetAwaiter().GetResult()) { IsBackground = true, Name = $"rsm tcp node {LocalNodeId} <- {PeerNodeId}" }.Start();
 
         if (_options.KeepAliveInterval > TimeSpan.Zero || _options.SilenceLimit > TimeSpan.Zero)
         {

@@ -21,7 +21,7 @@ internal sealed partial class TcpFrameConnection
     /// <summary>The stream every byte of the connection goes through: the socket's own, or a TLS session over it.</summary>
     private static Stream CreateStream(Socket socket, HandshakeOptions options)
     {
-        var network = new NetworkStream(socket, ownsSocket: false);
+        var network = new BlockingSocketStream(socket);
         return options.Tls is null ? network : new SslStream(network, leaveInnerStreamOpen: false);
     }
 

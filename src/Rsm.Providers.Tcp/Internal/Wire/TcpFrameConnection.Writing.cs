@@ -248,8 +248,9 @@ internal sealed partial class TcpFrameConnection
     }
 
     /// <summary>
-    /// Writes a whole frame with one gathered write to the blocking descriptor (see <see cref="UseBlockingReads"/>): the
-    /// header and head from the stack, the bulk from where it lies. The writer holds nothing at this point.
+    /// Writes a whole frame with one gathered write to the socket's descriptor, which blocks (see
+    /// <see cref="BlockingSocketStream"/>): the header and head from the stack, the bulk from where it lies. The writer
+    /// holds nothing at this point.
     /// </summary>
     private unsafe bool WriteGathered(in FrameHeader header, uint length, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data)
     {

@@ -234,40 +234,6 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
         return cause is null ? RsmThrow.Create(RsmError.ConnectionAborted, detail) : RsmThrow.Create(RsmError.ConnectionAborted, detail, cause);
     }
 
-    /// <summary>
-    /// On Linux, once the handshake is over, the socket's descriptor goes back to blocking mode: every later receive and
-    /// send still goes through the same socket and stream, but waits in the kernel instead of returning "try again" and
-    /// waiting for the socket engine's event thread. The reader loop then runs on a thread of its own. Closing shuts
-    /// the socket down, which ends a receive or send that waits.
-    /// </summary>
-    private bool UseBlockingReads()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return false;
-        }
-
-        bool added = false;
-        try
-        {
-            _socket.SafeHandle.DangerousAddRef(ref added);
-            nint fd = _socket.SafeHandle.DangerousGetHandle();
-            int flags = Rsm.Interop.Libc.fcntl(fd, Rsm.Interop.Libc.F_GETFL, 0);
-            return flags >= 0 && Rsm.Interop.Libc.fcntl(fd, Rsm.Interop.Libc.F_SETFL, flags & ~Rsm.Interop.Libc.O_NONBLOCK) == 0;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
-        finally
-        {
-            if (added)
-            {
-                _socket.SafeHandle.DangerousRelease();
-            }
-        }
-    }
-
     private static EndPoint? TryGetEndPoint(Socket socket, bool remote)
     {
         try
