@@ -88,6 +88,21 @@ public sealed class HandshakeTests
     }
 
     [TestMethod]
+    public async Task Accept_SilentPeerPending_OtherDialersStillAuthenticate()
+    {
+        // Handshakes wait for their peers with blocking reads: a silent peer must hold up only its own.
+        await using var listener = new TestListener(2, o => o with { Timeout = TimeSpan.FromSeconds(60) });
+        using RawPeer silent = await RawPeer.ConnectAsync(listener.EndPoint);
+
+        ConnectionProbe dialer = await TestNodes.DialAsync(listener, 1);
+        ConnectionProbe acceptor = await listener.NextAcceptedAsync();
+
+        Assert.AreEqual(1u, acceptor.Connection.PeerNodeId);
+        Assert.AreEqual(1, listener.Listener.PendingHandshakes, "the silent peer's handshake should still be waiting");
+        dialer.Connection.Close();
+    }
+
+    [TestMethod]
     public async Task Connect_AcceptorNeverAnswers_RemoteNodeUnreachableAfterTimeout()
     {
         using var mute = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

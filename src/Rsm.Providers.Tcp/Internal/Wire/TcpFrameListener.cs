@@ -147,7 +147,9 @@ internal sealed class TcpFrameListener : IDisposable, IAsyncDisposable
                 continue;
             }
 
-            _ = HandshakeAsync(accepted, stopping);
+            // The handshake blocks while it waits for the peer (see BlockingSocketStream): each runs on a thread of its own,
+            // so a slow or silent peer holds up neither this loop nor the thread pool.
+            _ = Task.Factory.StartNew(() => HandshakeAsync(accepted, stopping), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         }
     }
 
