@@ -25,7 +25,10 @@ internal sealed partial class TcpFrameConnection
     /// handshake failed otherwise, or the dialer sent something other than the expected handshake frame, closed the
     /// connection, or did not finish within <see cref="HandshakeOptions.Timeout"/>.
     /// </exception>
-    public static async ValueTask<TcpFrameConnection> AcceptAsync(Socket socket, HandshakeOptions options, CancellationToken cancellationToken = default)
+    public static ValueTask<TcpFrameConnection> AcceptAsync(Socket socket, HandshakeOptions options, CancellationToken cancellationToken = default) =>
+        OnOwnThread(() => AcceptCoreAsync(socket, options, cancellationToken));
+
+    private static async ValueTask<TcpFrameConnection> AcceptCoreAsync(Socket socket, HandshakeOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(options);
@@ -60,7 +63,17 @@ internal sealed partial class TcpFrameConnection
     /// expected, sent something other than the expected handshake frame, closed the connection, or dialing and the
     /// handshake took longer than <see cref="HandshakeOptions.Timeout"/>.
     /// </exception>
-    public static async ValueTask<TcpFrameConnection> ConnectAsync(EndPoint endPoint, HandshakeOptions options, CancellationToken cancellationToken = default)
+    public static ValueTask<TcpFrameConnection> ConnectAsync(EndPoint endPoint, HandshakeOptions options, CancellationToken cancellationToken = default) =>
+        OnOwnThread(() => DialCoreAsync(endPoint, options, cancellationToken));
+
+    /// <summary>
+    /// Runs a dial or an accept on a thread of its own: both block while they wait for the peer (see
+    /// <see cref="BlockingSocketStream"/>), and the caller of the asynchronous method must not be held up.
+    /// </summary>
+    private static ValueTask<TcpFrameConnection> OnOwnThread(Func<ValueTask<TcpFrameConnection>> establish) =>
+        new(Task.Factory.StartNew(() => establish().AsTask(), CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap());
+
+    private static async ValueTask<TcpFrameConnection> DialCoreAsync(EndPoint endPoint, HandshakeOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(options);
@@ -97,12 +110,13 @@ internal sealed partial class TcpFrameConnection
     }
 
     /// <summary>
-    /// Connects with a blocking call on a pool thread, so the socket never joins the runtime's socket engine (see
-    /// <see cref="BlockingSocketStream"/>). On cancellation the socket is disposed, which ends the call.
+    /// Connects with a blocking call on a thread of its own, so the socket never joins the runtime's socket engine (see
+    /// <see cref="BlockingSocketStream"/>) and the dial can still time out. On cancellation the socket is disposed and
+    /// the dial goes on to fail; the call itself ends when the kernel gives up on the address.
     /// </summary>
     private static async Task ConnectBlockingAsync(Socket socket, EndPoint endPoint, CancellationToken cancellationToken)
     {
-        Task connect = Task.Factory.StartNew(() => socket.Connect(endPoint), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+        Task connect = Task.Factory.StartNew(() => socket.Connect(endPoint), CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
         try
         {
             await connect.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -147,9 +147,9 @@ internal sealed class TcpFrameListener : IDisposable, IAsyncDisposable
                 continue;
             }
 
-            // The handshake blocks while it waits for the peer (see BlockingSocketStream): each runs on a thread of its own,
-            // so a slow or silent peer holds up neither this loop nor the thread pool.
-            _ = Task.Factory.StartNew(() => HandshakeAsync(accepted, stopping), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+            // Each handshake runs on a thread of its own (see TcpFrameConnection.AcceptAsync), so a slow or silent peer
+            // holds up neither this loop nor the thread pool.
+            _ = HandshakeAsync(accepted, stopping);
         }
     }
 
