@@ -14,25 +14,6 @@ internal static class BriefSpin
 
     private static readonly long s_limitTicks = (long)(Limit.TotalSeconds * Stopwatch.Frequency);
 
-    /// <summary>Spins until <paramref name="task"/> completes or <see cref="Limit"/> passes.</summary>
-    /// <returns>Whether the task completed.</returns>
-    public static bool For(Task task)
-    {
-        long start = Stopwatch.GetTimestamp();
-        var spinner = default(SpinWait);
-        while (!task.IsCompleted)
-        {
-            if (Stopwatch.GetTimestamp() - start > s_limitTicks)
-            {
-                return false;
-            }
-
-            spinner.SpinOnce(sleep1Threshold: -1);
-        }
-
-        return true;
-    }
-
     /// <summary>Spins until <paramref name="count"/> reads 0 or <see cref="Limit"/> passes.</summary>
     /// <returns>Whether the count reached 0.</returns>
     public static bool UntilZero(ref int count)
