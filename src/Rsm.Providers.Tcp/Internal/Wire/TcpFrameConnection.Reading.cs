@@ -95,12 +95,15 @@ internal sealed partial class TcpFrameConnection
                         if (claim.IsClaimed)
                         {
                             // The rest of the payload goes straight to the claimed memory; what is buffered already is copied once.
+                            // The length is taken before the buffer goes back: a sequence of several segments computes
+                            // it from their running indices, which the pool resets once another connection reuses them.
                             ReadOnlySequence<byte> arrived = buffer.Slice(FrameHeader.Size + claim.Skip);
+                            int arrivedLength = checked((int)arrived.Length);
                             arrived.CopyTo(claim.Target.Span);
                             _reader.AdvanceTo(buffer.End);
                             consumed = true;
                             await FlushDeferredAsync().ConfigureAwait(false);
-                            bool complete = await ReceiveDirectAsync(claim.Target[(int)arrived.Length..]).ConfigureAwait(false);
+                            bool complete = await ReceiveDirectAsync(claim.Target[arrivedLength..]).ConfigureAwait(false);
                             _payloadSink!.PayloadReceived(header, complete);
                             await FlushDeferredAsync().ConfigureAwait(false);
                             keepReading = complete;
