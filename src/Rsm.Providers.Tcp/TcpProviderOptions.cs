@@ -42,6 +42,21 @@ public sealed class TcpProviderOptions
     /// <summary>A peer silent this long counts as lost: every import on it is aborted. Default 10 seconds.</summary>
     public TimeSpan SilenceLimit { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The bytes a connection's send queue holds at most. A data request or reply that does not fit waits for room, at most
+    /// <see cref="SendTimeout"/>; events, aborts and other control frames may go up to 1 MiB beyond it, and a peer whose
+    /// queue overflows even that is disconnected. At least 64 KiB and at least <see cref="MaxFrameSize"/> plus the header.
+    /// Default 8 MiB.
+    /// </summary>
+    public int SendQueueLimit { get; set; } = 8 << 20;
+
+    /// <summary>
+    /// A peer that takes none of the bytes queued for it for this long is disconnected, with the reason logged, and every
+    /// import on the connection is aborted on both sides; nobody else waits for it. This holds even while the peer keeps
+    /// sending (keep-alives included). Default 10 seconds.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The largest export segment in bytes, a multiple of the page size. Default: the memory available to the process, rounded down to pages.</summary>
     public ulong MaxExportSegmentSize { get; set; } = PageMemory.DefaultMemoryLimit();
 

@@ -170,6 +170,8 @@ internal sealed class TcpNode : IDisposable
         ExpectedPeerNodeId = expectedPeer ?? 0,
         KeepAliveInterval = _options.KeepAliveInterval,
         SilenceLimit = _options.SilenceLimit,
+        SendQueueLimit = _options.SendQueueLimit,
+        SendTimeout = _options.SendTimeout,
     };
 
     private void OnAccepted(TcpFrameConnection connection)

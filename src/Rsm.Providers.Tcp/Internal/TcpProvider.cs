@@ -104,12 +104,17 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
             failures.Add($"{path}:MaxFrameSize: {options.MaxFrameSize} must be between 4160 bytes and 64 MiB.");
         }
 
-        foreach ((string name, TimeSpan value) in new[] { ("ConnectTimeout", options.ConnectTimeout), ("KeepAliveInterval", options.KeepAliveInterval), ("SilenceLimit", options.SilenceLimit) })
+        foreach ((string name, TimeSpan value) in new[] { ("ConnectTimeout", options.ConnectTimeout), ("KeepAliveInterval", options.KeepAliveInterval), ("SilenceLimit", options.SilenceLimit), ("SendTimeout", options.SendTimeout) })
         {
             if (value <= TimeSpan.Zero || value > TimeSpan.FromHours(1))
             {
                 failures.Add($"{path}:{name}: {value} must be positive and at most one hour.");
             }
+        }
+
+        if (options.SendQueueLimit < 64 * 1024 || options.SendQueueLimit < options.MaxFrameSize + Wire.FrameHeader.Size)
+        {
+            failures.Add($"{path}:SendQueueLimit: {options.SendQueueLimit} must be at least 64 KiB and hold a frame of MaxFrameSize ({options.MaxFrameSize}) with its header.");
         }
 
         if (options.SilenceLimit <= options.KeepAliveInterval)

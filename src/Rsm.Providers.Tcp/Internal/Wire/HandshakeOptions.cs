@@ -32,6 +32,12 @@ internal sealed record HandshakeOptions
     /// <summary>After this long without receiving anything the connection is closed. <see cref="TimeSpan.Zero"/> (the default) waits forever.</summary>
     public TimeSpan SilenceLimit { get; init; } = TimeSpan.Zero;
 
+    /// <summary>The bytes the send queue holds at most before a data frame waits for room (see <see cref="TcpProviderOptions.SendQueueLimit"/>). Default 8 MiB.</summary>
+    public int SendQueueLimit { get; init; } = 8 << 20;
+
+    /// <summary>The longest queued frames may wait without the peer taking any byte before the connection is closed. <see cref="TimeSpan.Zero"/> waits forever. Default 10 seconds.</summary>
+    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// TLS under the frames: when set, each connection opens a mutually authenticated TLS session before the cluster-key
     /// handshake, and the node id a peer proves must be the one its certificate is mapped to. Null (the default): no TLS.

@@ -44,7 +44,7 @@ internal sealed partial class TcpFrameConnection
         // connection's own, which a frame wakes directly. Without TLS the bytes on the socket are the frames themselves,
         // so on Linux a bulk frame leaves in one gathered write.
         _gatheredWrites = OperatingSystem.IsLinux() && _stream is BlockingSocketStream;
-        new Thread(() => ReadLoopAsync().GetAwaiter().GetResult()) { IsBackground = true, Name = $"rsm tcp node {LocalNodeId} <- {PeerNodeId}" }.Start();
+        StartThread(() => ReadLoopAsync().GetAwaiter().GetResult(), $"rsm tcp node {LocalNodeId} <- {PeerNodeId}");
 
         if (_options.KeepAliveInterval > TimeSpan.Zero || _options.SilenceLimit > TimeSpan.Zero)
         {

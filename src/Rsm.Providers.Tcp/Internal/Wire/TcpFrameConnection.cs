@@ -246,6 +246,36 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
         }
     }
 
+    private static int s_threads;
+
+    /// <summary>The connection threads (readers and writers) alive in this process; each ends with its connection.</summary>
+    public static int ThreadCount => Volatile.Read(ref s_threads);
+
+    private static void StartThread(Action body, string name)
+    {
+        Interlocked.Increment(ref s_threads);
+        try
+        {
+            new Thread(() =>
+            {
+                try
+                {
+                    body();
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref s_threads);
+                }
+            })
+            { IsBackground = true, Name = name }.Start();
+        }
+        catch
+        {
+            Interlocked.Decrement(ref s_threads);
+            throw;
+        }
+    }
+
     private static bool IsTransportFailure(Exception ex) =>
         ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException or AuthenticationException;
 }
