@@ -44,7 +44,7 @@ public sealed class MirrorAbortTests
 
         public uint PeerNodeId => 1;
 
-        public bool Send(Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default, FrameFlags flags = FrameFlags.None, bool deferFlush = false)
+        public bool Send(Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default, FrameFlags flags = FrameFlags.None)
         {
             if (opcode == Opcode.Connect)
             {
@@ -60,7 +60,13 @@ public sealed class MirrorAbortTests
             return true;
         }
 
-        public bool Flush() => true;
+        public bool SendReferenced(Opcode opcode, uint requestId, ReadOnlySpan<byte> head, nint data, int length, TcpFrameConnection.IFrameCompletion completion)
+        {
+            completion.OnFrameDone(true);
+            return true;
+        }
+
+        public bool Post(Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> body, FrameFlags flags = FrameFlags.None) => true;
 
         public void Close(string reason)
         {

@@ -104,16 +104,16 @@ internal interface IImporterLink
     /// </summary>
     uint GrantedMode { get; }
 
-    /// <summary>Aborts the importer (unpublish, destroy); called with the engine lock held.</summary>
+    /// <summary>Aborts the importer (unpublish, destroy) without waiting for it; called without the node's lock held.</summary>
     void ForceDisconnect();
 
-    /// <summary>Waits, bounded, until the aborted importer has seen the abort; called with the engine lock held.</summary>
+    /// <summary>Waits, bounded by the transport's connect timeout, until the aborted importer has seen the abort; called without the node's lock held.</summary>
     void AwaitAbortSeen();
 
-    /// <summary>Posts one event to the importer.</summary>
+    /// <summary>Posts one event to the importer without waiting for it; called without the node's lock held. An importer that cannot take it is dropped by its transport.</summary>
     void DeliverSignal();
 
-    /// <summary>Records the mode a republish grants the importer's node.</summary>
+    /// <summary>Records the mode a republish grants the importer's node; called with the node's lock held, so it only records and queues, never waits.</summary>
     /// <param name="mode">The new mode, 0 when the node is no longer listed.</param>
     void UpdateGrantedMode(uint mode);
 }
@@ -135,7 +135,7 @@ internal sealed class LocalExportLink(ExportSegment export) : ExportLink
     public override void PostSignal(uint segmentId)
     {
         ExportSegment? target;
-        lock (RsmNode.Gate)
+        lock (Export.Node.Gate)
         {
             target = Export.Node.FindPublished(segmentId);
         }
@@ -145,7 +145,7 @@ internal sealed class LocalExportLink(ExportSegment export) : ExportLink
 
     public override void Detach(ImportSegment importer)
     {
-        lock (RsmNode.Gate)
+        lock (Export.Node.Gate)
         {
             Export.RemoveImporter(importer);
         }

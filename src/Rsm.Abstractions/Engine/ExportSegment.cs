@@ -9,6 +9,7 @@ internal sealed partial class ExportSegment : IExportSegment
     private readonly RsmNode _node;
     private readonly RsmCredentials _creator;
     private readonly List<IImporterLink> _importers = [];
+    private IImporterLink[]? _importerSnapshot;
     private readonly EventCounter _events = new();
     private ISegmentBacking? _backing;
     private RsmAccessEntry[] _accessList = [];
@@ -62,7 +63,7 @@ internal sealed partial class ExportSegment : IExportSegment
         RsmAccessEntry[] list = accessList.ToArray();
         using Activity? activity = _controller.StartOperation("rsm.publish");
         long started = Stopwatch.GetTimestamp();
-        lock (RsmNode.Gate)
+        lock (_node.Gate)
         {
             EnsureAlive();
             if (_state == State.Published)
@@ -113,7 +114,8 @@ internal sealed partial class ExportSegment : IExportSegment
 
     public void Unpublish()
     {
-        lock (RsmNode.Gate)
+        Withdrawal withdrawn;
+        lock (_node.Gate)
         {
             EnsureAlive();
             if (_state != State.Published)
@@ -122,14 +124,16 @@ internal sealed partial class ExportSegment : IExportSegment
             }
 
             EnsureCreator("unpublish");
-            WithdrawLocked();
+            withdrawn = WithdrawLocked();
         }
+
+        CompleteWithdrawal(withdrawn);
     }
 
     public void Republish(ReadOnlySpan<RsmAccessEntry> accessList)
     {
         RsmAccessEntry[] list = accessList.ToArray();
-        lock (RsmNode.Gate)
+        lock (_node.Gate)
         {
             EnsureAlive();
             if (_state != State.Published)
@@ -151,7 +155,7 @@ internal sealed partial class ExportSegment : IExportSegment
 
     public void Rebind(nint address, nuint length, long offset = 0)
     {
-        lock (RsmNode.Gate)
+        lock (_node.Gate)
         {
             EnsureAlive();
             if (address == 0)
@@ -187,7 +191,8 @@ internal sealed partial class ExportSegment : IExportSegment
 
     public void Destroy()
     {
-        lock (RsmNode.Gate)
+        Withdrawal withdrawn = default;
+        lock (_node.Gate)
         {
             EnsureAlive();
             if (_pollReferences > 0)
@@ -197,23 +202,33 @@ internal sealed partial class ExportSegment : IExportSegment
 
             if (_state == State.Published)
             {
-                WithdrawLocked();
+                withdrawn = WithdrawLocked();
             }
 
+            // From here on every call on the handle reports BadSegmentHandle (5), and no importer can reach it.
             _state = State.Destroyed;
             _node.ExportCount--;
             _node.ExportedBytes -= Length;
-            ISegmentBacking? backing = _backing;
+        }
+
+        CompleteWithdrawal(withdrawn);
+
+        // The backing goes only after the importers have seen their abort; requests served under the lock see it gone.
+        ISegmentBacking? backing;
+        lock (_node.Gate)
+        {
+            backing = _backing;
             _backing = null;
             backing?.Dispose();
-            _events.Dispose();
-            _controller.OnExportDestroyed(Length);
         }
+
+        _events.Dispose();
+        _controller.OnExportDestroyed(Length);
     }
 
     public void Dispose()
     {
-        lock (RsmNode.Gate)
+        lock (_node.Gate)
         {
             if (_state == State.Destroyed)
             {
@@ -221,20 +236,31 @@ internal sealed partial class ExportSegment : IExportSegment
             }
 
             _pollReferences = 0;
+        }
+
+        try
+        {
             Destroy();
+        }
+        catch (RsmException ex) when (ex.Error is RsmError.BadSegmentHandle or RsmError.PollDescriptorInUse)
+        {
+            // Destroyed meanwhile by another caller, or a poll reference taken again since: dispose never throws.
         }
     }
 
     public void SignalPost(RsmSignalFlags flags = RsmSignalFlags.None)
     {
-        // Delivering is a non-blocking eventfd write per importer, so it happens under the lock without copying the list.
-        lock (RsmNode.Gate)
+        IImporterLink[] importers;
+        lock (_node.Gate)
         {
             EnsureAlive();
-            foreach (IImporterLink importer in _importers)
-            {
-                importer.DeliverSignal();
-            }
+            importers = _importerSnapshot ??= [.. _importers];
+        }
+
+        // Delivered without the lock: a delivery only queues the event, and a transport drops an importer that cannot take it.
+        foreach (IImporterLink importer in importers)
+        {
+            importer.DeliverSignal();
         }
     }
 
@@ -252,7 +278,7 @@ internal sealed partial class ExportSegment : IExportSegment
 
     public RsmPollHandle GetPollHandle()
     {
-        lock (RsmNode.Gate)
+        lock (_node.Gate)
         {
             EnsureAlive();
             _pollReferences++;
@@ -262,7 +288,7 @@ internal sealed partial class ExportSegment : IExportSegment
 
     public void ReleasePollHandle()
     {
-        lock (RsmNode.Gate)
+        lock (_node.Gate)
         {
             EnsureAlive();
             if (_pollReferences > 0)
@@ -298,11 +324,27 @@ internal sealed partial class ExportSegment : IExportSegment
         return granted.Value;
     }
 
-    internal void AddImporter(IImporterLink importer) => _importers.Add(importer);
+    /// <summary>Adds an importer; called with the node's lock held.</summary>
+    internal void AddImporter(IImporterLink importer)
+    {
+        _importers.Add(importer);
+        _importerSnapshot = null;
+    }
 
-    internal void RemoveImporter(IImporterLink importer) => _importers.Remove(importer);
+    /// <summary>Removes an importer; called with the node's lock held.</summary>
+    internal void RemoveImporter(IImporterLink importer)
+    {
+        if (_importers.Remove(importer))
+        {
+            _importerSnapshot = null;
+        }
+    }
 
-    private void WithdrawLocked()
+    /// <summary>
+    /// Takes the segment out of the node's table and its importers out of the segment, with the node's lock held; the
+    /// importers are aborted and awaited afterwards, without it (<see cref="CompleteWithdrawal"/>).
+    /// </summary>
+    private Withdrawal WithdrawLocked()
     {
         _node.Published.Remove(_segmentId);
         _state = State.Bound;
@@ -311,20 +353,32 @@ internal sealed partial class ExportSegment : IExportSegment
         claim?.Dispose();
         IImporterLink[] importers = [.. _importers];
         _importers.Clear();
+        _importerSnapshot = null;
+        _accessList = [];
+        return new Withdrawal(_segmentId, importers);
+    }
+
+    /// <summary>Aborts the importers of a withdrawal and waits, bounded, until each has seen it; called without the node's lock.</summary>
+    private void CompleteWithdrawal(Withdrawal withdrawn)
+    {
+        if (withdrawn.Importers is not { } importers)
+        {
+            return;
+        }
+
         foreach (IImporterLink importer in importers)
         {
             importer.ForceDisconnect();
         }
 
-        // Every importer has seen the abort before the call returns, so its next access reports 40 (DECISIONS F3).
+        // Every importer has seen the abort before the call returns, so its next access reports 40 (DECISIONS F3). The
+        // waits run side by side in effect: each ends at the same deadline, set when its abort was sent.
         foreach (IImporterLink importer in importers)
         {
             importer.AwaitAbortSeen();
         }
 
-        int aborted = importers.Length;
-        _accessList = [];
-        _controller.OnUnpublished(_segmentId, aborted);
+        _controller.OnUnpublished(withdrawn.SegmentId, importers.Length);
     }
 
     private void ValidateAccessList(RsmAccessEntry[] list)
@@ -364,4 +418,7 @@ internal sealed partial class ExportSegment : IExportSegment
     }
 
     private RsmPollHandle GetPollHandleUncounted() => _pollHandle ??= new RsmPollHandle(this, _events);
+
+    /// <summary>What an unpublish or destroy took out under the lock: the id and the importers to abort.</summary>
+    private readonly record struct Withdrawal(uint SegmentId, IImporterLink[]? Importers);
 }

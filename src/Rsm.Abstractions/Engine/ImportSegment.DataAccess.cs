@@ -131,7 +131,9 @@ internal sealed unsafe partial class ImportSegment
             MapImplicitly();
         }
 
-        if ((Permission & access) != access)
+        // The view never lets through more than the connection was granted, so one comparison covers both DECISIONS D2
+        // (the connection's permission) and D10 (the protection of an explicit map): never a fault.
+        if ((_viewAccess & access) != access)
         {
             ThrowAccessDenied(access);
         }
@@ -183,8 +185,11 @@ internal sealed unsafe partial class ImportSegment
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowAccessDenied(RsmPermissions access) =>
-        RsmThrow.Error(RsmError.PermissionDenied, $"{(access == RsmPermissions.Read ? "get" : "put")} needs {access} but the connection has {Permission}");
+    private void ThrowAccessDenied(RsmPermissions access) => RsmThrow.Error(RsmError.PermissionDenied, DenialReason(access == RsmPermissions.Read ? "get" : "put", access));
+
+    private string DenialReason(string operation, RsmPermissions access) => (Permission & access) != access
+        ? $"{operation} needs {access} but the connection has {Permission}"
+        : $"{operation} needs {access} but the segment is mapped with {_viewAccess}";
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -223,9 +228,9 @@ internal sealed unsafe partial class ImportSegment
         }
 
         RsmPermissions access = isPut ? RsmPermissions.Write : RsmPermissions.Read;
-        if ((Permission & access) != access)
+        if ((_viewAccess & access) != access)
         {
-            RsmThrow.Error(RsmError.PermissionDenied, $"{(isPut ? "putv" : "getv")} needs {access} but the connection has {Permission}");
+            RsmThrow.Error(RsmError.PermissionDenied, DenialReason(isPut ? "putv" : "getv", access));
         }
 
         // Every element is checked before any byte moves (DECISIONS D5).
@@ -388,9 +393,9 @@ internal sealed unsafe partial class ImportSegment
             MapImplicitly();
         }
 
-        if ((Permission & RsmPermissions.ReadWrite) != RsmPermissions.ReadWrite)
+        if ((_viewAccess & RsmPermissions.ReadWrite) != RsmPermissions.ReadWrite)
         {
-            RsmThrow.Error(RsmError.PermissionDenied, $"lock operations need ReadWrite but the connection has {Permission}");
+            RsmThrow.Error(RsmError.PermissionDenied, DenialReason("a lock operation", RsmPermissions.ReadWrite));
         }
 
         long relative = offset - _mapOffset;

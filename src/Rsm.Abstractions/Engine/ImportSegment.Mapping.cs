@@ -24,7 +24,7 @@ internal sealed partial class ImportSegment
 
     private IRsmMapping MapLocked(RsmPermissions permission, long offset, nuint length, RsmMapAttributes attributes, nint address)
     {
-        lock (RsmNode.Gate)
+        lock (_gate)
         {
             EnsureConnected();
             if (_state == State.Mapped)
@@ -72,7 +72,7 @@ internal sealed partial class ImportSegment
 
             ISegmentView view = _export.MapView(offset, length, protection, address, fixedAddress);
             var mapping = new MappingWindow(view, offset, length, protection);
-            SetView(view, offset, length);
+            SetView(view, offset, length, protection);
             _mapping = mapping;
             _state = State.Mapped;
             return mapping;
@@ -87,7 +87,8 @@ internal sealed partial class ImportSegment
             _ = _export.OrderBarrier(view);
         }
 
-        lock (RsmNode.Gate)
+        ISegmentView? taken;
+        lock (_gate)
         {
             EnsureConnected();
             if (_state != State.Mapped)
@@ -95,26 +96,30 @@ internal sealed partial class ImportSegment
                 RsmThrow.Error(RsmError.SegmentNotMapped, "the segment is not mapped");
             }
 
-            UnmapLocked();
+            taken = TakeViewLocked();
         }
+
+        taken?.Dispose();
     }
 
-    private void UnmapLocked()
+    /// <summary>Leaves the mapped state; the caller disposes the returned view once it has released the lock.</summary>
+    private ISegmentView? TakeViewLocked()
     {
         ISegmentView? view = _view;
         _viewBase = 0;
         _mapOffset = 0;
         _mapLength = 0;
+        _viewAccess = RsmPermissions.None;
         _view = null;
         _mapping = null;
         _state = State.Connected;
-        view?.Dispose();
+        return view;
     }
 
     /// <summary>The implicit mapping of the whole segment made by the first data access (RSMAPI 3.4 step 6), with the granted protection (DECISIONS D2).</summary>
     private void MapImplicitly()
     {
-        lock (RsmNode.Gate)
+        lock (_gate)
         {
             EnsureConnected();
             if (_state == State.Mapped)
@@ -132,22 +137,24 @@ internal sealed partial class ImportSegment
             {
                 _mapOffset = 0;
                 _mapLength = Length;
+                _viewAccess = Permission & RsmPermissions.ReadWrite;
                 _state = State.Mapped;
                 return;
             }
 
             ISegmentView view = _export.MapView(0, Length, Permission & RsmPermissions.ReadWrite, 0, false);
-            SetView(view, 0, Length);
+            SetView(view, 0, Length, Permission & RsmPermissions.ReadWrite);
             _state = State.Mapped;
         }
     }
 
-    private void SetView(ISegmentView view, long offset, nuint length)
+    private void SetView(ISegmentView view, long offset, nuint length, RsmPermissions access)
     {
         _view = view;
         _viewBase = view.Address;
         _mapOffset = offset;
         _mapLength = length;
+        _viewAccess = access;
     }
 
     private sealed class MappingWindow(ISegmentView view, long offset, nuint length, RsmPermissions permission) : IRsmMapping

@@ -9,6 +9,9 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
     private readonly ushort _connectGeneration;
     private readonly bool _lockOperations;
     private readonly bool _direct;
+
+    // Guards this import's own state (mapping, poll references, disconnect); never held across I/O or a wait for a peer.
+    private readonly object _gate = new();
     private int _liveGeneration;
     private volatile State _state = State.Connected;
     private int _aborted;
@@ -16,6 +19,9 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
     private long _mapOffset;
     private nuint _mapLength;
     private nint _viewBase;
+
+    // What the current view lets through: the protection of an explicit map, the granted permission of the implicit one (DECISIONS D10).
+    private RsmPermissions _viewAccess;
     private MappingWindow? _mapping;
     private RsmBarrier? _barrier;
     private volatile RsmBarrierMode _mode = RsmBarrierMode.Implicit;
@@ -97,34 +103,45 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
 
     public void Disconnect()
     {
-        lock (RsmNode.Gate)
+        ISegmentView? view = null;
+        try
         {
-            EnsureConnected();
-            if (_state == State.Mapped)
+            lock (_gate)
             {
-                if (_mapping is not null)
+                EnsureConnected();
+                if (_state == State.Mapped)
                 {
-                    RsmThrow.Error(RsmError.SegmentStillMapped, "the segment is still explicitly mapped; unmap it first");
+                    if (_mapping is not null)
+                    {
+                        RsmThrow.Error(RsmError.SegmentStillMapped, "the segment is still explicitly mapped; unmap it first");
+                    }
+
+                    view = TakeViewLocked();
                 }
 
-                UnmapLocked();
-            }
+                if (_pollReferences > 0)
+                {
+                    RsmThrow.Error(RsmError.PollDescriptorInUse, $"{_pollReferences} poll handle reference(s) are still held");
+                }
 
-            if (_pollReferences > 0)
-            {
-                RsmThrow.Error(RsmError.PollDescriptorInUse, $"{_pollReferences} poll handle reference(s) are still held");
+                _state = State.Disconnected;
             }
-
-            _state = State.Disconnected;
-            _export.Detach(this);
-            _events.Dispose();
-            _controller.OnImportDisconnected(this);
         }
+        finally
+        {
+            // A view goes away without the lock: a copy of remote pages ships its stores first.
+            view?.Dispose();
+        }
+
+        _export.Detach(this);
+        _events.Dispose();
+        _controller.OnImportDisconnected(this);
     }
 
     public void Dispose()
     {
-        lock (RsmNode.Gate)
+        ISegmentView? view = null;
+        lock (_gate)
         {
             if (_state == State.Disconnected)
             {
@@ -134,10 +151,18 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
             _pollReferences = 0;
             if (_state == State.Mapped)
             {
-                UnmapLocked();
+                view = TakeViewLocked();
             }
+        }
 
+        view?.Dispose();
+        try
+        {
             Disconnect();
+        }
+        catch (RsmException ex) when (ex.Error is RsmError.BadSegmentHandle or RsmError.SegmentStillMapped or RsmError.PollDescriptorInUse)
+        {
+            // Another caller disconnected, mapped or took a poll reference meanwhile: dispose never throws.
         }
     }
 
@@ -184,7 +209,7 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
 
     public RsmPollHandle GetPollHandle()
     {
-        lock (RsmNode.Gate)
+        lock (_gate)
         {
             EnsureConnected();
             _pollReferences++;
@@ -194,7 +219,7 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
 
     public void ReleasePollHandle()
     {
-        lock (RsmNode.Gate)
+        lock (_gate)
         {
             EnsureConnected();
             if (_pollReferences > 0)

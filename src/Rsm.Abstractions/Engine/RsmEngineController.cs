@@ -125,7 +125,7 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
         }
 
         RsmNode node = Transport.LocalNode;
-        lock (RsmNode.Gate)
+        lock (node.Gate)
         {
             if ((ulong)node.ExportCount >= node.Limits.MaxExportSegments)
             {
@@ -137,13 +137,30 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
                 RsmThrow.Error(RsmError.InsufficientMemory, $"exporting {length} more bytes exceeds node {node.NodeId}'s quota of {node.Limits.TotalExportSegmentSize} ({node.ExportedBytes} in use)");
             }
 
-            ISegmentBacking backing = Transport.Bind(address, length);
+            // Reserved now and bound without the lock: binding copies the range, which may take long for a large one.
             node.ExportCount++;
             node.ExportedBytes += length;
-            var export = new ExportSegment(this, backing, flags, _credentials.Value);
-            OnExported(length);
-            return export;
         }
+
+        ISegmentBacking backing;
+        try
+        {
+            backing = Transport.Bind(address, length);
+        }
+        catch
+        {
+            lock (node.Gate)
+            {
+                node.ExportCount--;
+                node.ExportedBytes -= length;
+            }
+
+            throw;
+        }
+
+        var export = new ExportSegment(this, backing, flags, _credentials.Value);
+        OnExported(length);
+        return export;
     }
 
     /// <inheritdoc/>
@@ -166,7 +183,7 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
         RsmNode exporterNode = Transport.ResolveNode(nodeId);
         RsmNode localNode = Transport.LocalNode;
         RsmCredentials importer = _credentials.Value;
-        lock (RsmNode.Gate)
+        lock (exporterNode.Gate)
         {
             // While this node holds a live connection, the exporter judges it with the mode last pushed to it (RSMAPI 5.4).
             ExportSegment export = exporterNode.FindPublished(segmentId)
@@ -189,7 +206,7 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
     {
         // The exporter decides admission with the importer's real credentials; the request is made without the engine lock.
         RemoteExportLink link = Transport.ConnectRemote(nodeId, segmentId, permission);
-        lock (RsmNode.Gate)
+        lock (Transport.LocalNode.Gate)
         {
             var import = new ImportSegment(this, Transport.LocalNode, link, segmentId, permission, link.GrantedMode, NextGenerationSeed(), link.Events);
             link.Attach(import);

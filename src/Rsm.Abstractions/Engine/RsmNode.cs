@@ -28,8 +28,12 @@ public sealed class RsmNode
     /// <summary>The node's limits.</summary>
     public RsmControllerAttributes Limits { get; }
 
-    /// <summary>The lock that serialises the control plane of every segment of the engine.</summary>
-    internal static object Gate { get; } = new();
+    /// <summary>
+    /// The lock that guards this node's export table, its accounting and the state of its export segments (their
+    /// importer lists, access lists and backings). It is held only for state changes: never across network I/O, a wait
+    /// for a peer, or any call that can block on another process.
+    /// </summary>
+    internal object Gate { get; } = new();
 
     internal Dictionary<uint, ExportSegment> Published { get; } = [];
 

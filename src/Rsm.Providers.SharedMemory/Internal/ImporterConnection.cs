@@ -47,7 +47,7 @@ internal sealed class ImporterConnection(SharedMemoryTransport transport, Segmen
             _hasPending = true;
         }
 
-        if (!Monitor.TryEnter(RsmNode.Gate))
+        if (!Monitor.TryEnter(listener.Export.Node.Gate))
         {
             return false;
         }
@@ -75,7 +75,7 @@ internal sealed class ImporterConnection(SharedMemoryTransport transport, Segmen
         }
         finally
         {
-            Monitor.Exit(RsmNode.Gate);
+            Monitor.Exit(listener.Export.Node.Gate);
         }
 
         return true;

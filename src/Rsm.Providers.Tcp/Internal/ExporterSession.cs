@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Rsm.Engine;
 using Rsm.Providers.Tcp.Internal.Wire;
 
@@ -9,31 +8,26 @@ namespace Rsm.Providers.Tcp.Internal;
 
 /// <summary>
 /// The exporter's side of one authenticated connection from an importing node: admission, then the data requests of every
-/// import that node holds. Requests run in arrival order: on the connection's reader while the engine lock is free and
-/// nothing waits in the queue, otherwise on a worker, so the reader never waits for the engine lock and acknowledgements
-/// of aborts are seen while an unpublish holds it. The engine lock is never held while a reply is written.
+/// import that node holds. Requests are handled in arrival order on the connection's reader. The node's lock is held only
+/// to find and check the import (and for copies that must not race a destroy), never while a reply is queued or written;
+/// replies go through the connection's send queue, so a peer that does not read holds up only its own reader, until it
+/// is dropped.
 /// </summary>
 internal sealed class ExporterSession : IFrameHandler
 {
     private readonly TcpNode _node;
     private readonly ConcurrentDictionary<uint, TcpImporterLink> _imports = new();
-    private readonly Channel<Work> _work = System.Threading.Channels.Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private IFrameChannel? _channel;
     private int _nextImport;
 
     // The put whose payload the reader is receiving into a segment's pages.
     private Claim _claimed;
 
-    // Requests handed to the worker and not handled yet; while any are, later ones queue behind them to keep the order.
-    private int _queued;
-
-    public ExporterSession(TcpNode node)
-    {
-        _node = node;
-        _ = Task.Run(RunAsync);
-    }
+    public ExporterSession(TcpNode node) => _node = node;
 
     public IFrameChannel Channel => _channel ?? throw new InvalidOperationException("the session is not attached");
+
+    private object Gate => _node.Node.Gate;
 
     public void Attach(IFrameChannel channel) => _channel = channel;
 
@@ -56,27 +50,23 @@ internal sealed class ExporterSession : IFrameHandler
             return;
         }
 
-        if (Volatile.Read(ref _queued) == 0 && Monitor.TryEnter(RsmNode.Gate))
+        try
         {
-            var gate = new GateScope(held: true);
-            Run(header, body, ref gate, deferFlush: true);
-            return;
+            Handle(header, body);
         }
-
-        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)body.Length));
-        body.CopyTo(copy);
-        Interlocked.Increment(ref _queued);
-        _ = _work.Writer.TryWrite(new Work(header, copy, (int)body.Length));
+        catch (RsmException ex)
+        {
+            ReplyFailure(header, body, ex.Error);
+        }
     }
 
     /// <summary>
-    /// A large put goes straight from the wire into the segment's pages when it is in order (nothing queued), the engine
-    /// lock is free for its checks, its accesses are bytes, and the backing has pages of the session's own; anything
-    /// else is buffered and handled as usual, which also reports its errors.
+    /// A large put goes straight from the wire into the segment's pages when its accesses are bytes and the backing has
+    /// pages of the session's own; anything else is buffered and handled as usual, which also reports its errors.
     /// </summary>
-    public unsafe PayloadClaim ClaimPayload(in FrameHeader header, in ReadOnlySequence<byte> arrived)
+    public PayloadClaim ClaimPayload(in FrameHeader header, in ReadOnlySequence<byte> arrived)
     {
-        if (header.Opcode != Opcode.Put || arrived.Length < Messages.PutFixedSize || Volatile.Read(ref _queued) != 0)
+        if (header.Opcode != Opcode.Put || arrived.Length < Messages.PutFixedSize)
         {
             return default;
         }
@@ -85,7 +75,7 @@ internal sealed class ExporterSession : IFrameHandler
         arrived.Slice(0, Messages.PutFixedSize).CopyTo(head);
         Messages.ReadPut(head, out uint importId, out long offset, out int accessSize);
         int length = (int)header.Length - Messages.PutFixedSize;
-        if (accessSize != 1 || !Monitor.TryEnter(RsmNode.Gate))
+        if (accessSize != 1)
         {
             return default;
         }
@@ -94,16 +84,15 @@ internal sealed class ExporterSession : IFrameHandler
         TcpImporterLink link;
         try
         {
-            link = Locate(importId, offset, length, accessSize, RsmPermissions.Write);
-            pages = link.BeginWireAccess();
+            lock (Gate)
+            {
+                link = Locate(importId, offset, length, accessSize, RsmPermissions.Write);
+                pages = link.BeginWireAccess();
+            }
         }
         catch (RsmException)
         {
             return default;
-        }
-        finally
-        {
-            Monitor.Exit(RsmNode.Gate);
         }
 
         if (pages is not nint address)
@@ -122,14 +111,12 @@ internal sealed class ExporterSession : IFrameHandler
         claim.Link?.EndWireAccess();
         if (complete)
         {
-            Acknowledge(header, claim.ImportId, 0, deferFlush: true);
+            Acknowledge(header, claim.ImportId, 0);
         }
     }
 
     public void OnClosed(IFrameChannel channel, Exception? reason)
     {
-        _work.Writer.TryComplete();
-
         // Nobody waits for an acknowledgement that cannot come any more; then, under the lock, everything the importing
         // node held is released (its imports leave their exports).
         foreach (TcpImporterLink link in _imports.Values)
@@ -137,7 +124,7 @@ internal sealed class ExporterSession : IFrameHandler
             link.OnAbortSeen();
         }
 
-        lock (RsmNode.Gate)
+        lock (Gate)
         {
             foreach (TcpImporterLink link in _imports.Values)
             {
@@ -150,60 +137,25 @@ internal sealed class ExporterSession : IFrameHandler
 
     public void Forget(uint importId) => _imports.TryRemove(importId, out _);
 
-    private async Task RunAsync()
-    {
-        await foreach (Work work in _work.Reader.ReadAllAsync().ConfigureAwait(false))
-        {
-            try
-            {
-                var gate = new GateScope(held: false);
-                Run(work.Header, new ReadOnlySequence<byte>(work.Body, 0, work.Length), ref gate, deferFlush: false);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(work.Body);
-                Interlocked.Decrement(ref _queued);
-            }
-        }
-    }
-
-    /// <summary>Handles one request and answers it; leaves the engine lock released whether <paramref name="gate"/> held it or not.</summary>
-    private void Run(in FrameHeader header, in ReadOnlySequence<byte> body, ref GateScope gate, bool deferFlush)
-    {
-        try
-        {
-            Handle(header, body, ref gate, deferFlush);
-        }
-        catch (RsmException ex)
-        {
-            gate.Exit();
-            ReplyFailure(header, body, ex.Error, deferFlush);
-        }
-        finally
-        {
-            gate.Exit();
-        }
-    }
-
-    private void ReplyFailure(in FrameHeader header, in ReadOnlySequence<byte> body, RsmError error, bool deferFlush)
+    private void ReplyFailure(in FrameHeader header, in ReadOnlySequence<byte> body, RsmError error)
     {
         if (header.Opcode == Opcode.Put && body.Length >= Messages.ImportIdSize)
         {
-            Acknowledge(header, Messages.ReadImportId(body), (int)error, deferFlush);
+            Acknowledge(header, Messages.ReadImportId(body), (int)error);
         }
         else
         {
-            _ = Channel.Send(Reply(header.Opcode), header.RequestId, (int)error, default, default, FrameFlags.None, deferFlush);
+            _ = Channel.Post(Reply(header.Opcode), header.RequestId, (int)error, default);
         }
     }
 
     /// <summary>Answers a put; an unawaited put's answer names its import, so the importer charges it to the right close barrier.</summary>
-    private void Acknowledge(in FrameHeader header, uint importId, int status, bool deferFlush)
+    private void Acknowledge(in FrameHeader header, uint importId, int status)
     {
         var flags = (FrameFlags)header.Flags & FrameFlags.Unawaited;
         Span<byte> id = stackalloc byte[Messages.ImportIdSize];
         BinaryPrimitives.WriteUInt32LittleEndian(id, importId);
-        _ = Channel.Send(Opcode.PutAck, header.RequestId, status, flags == FrameFlags.Unawaited ? id : default, default, flags, deferFlush);
+        _ = Channel.Post(Opcode.PutAck, header.RequestId, status, flags == FrameFlags.Unawaited ? id : default, flags);
     }
 
     private static Opcode Reply(Opcode request) => request switch
@@ -215,32 +167,37 @@ internal sealed class ExporterSession : IFrameHandler
         _ => Opcode.AtomicReply,
     };
 
-    private unsafe void Handle(in FrameHeader header, in ReadOnlySequence<byte> body, ref GateScope gate, bool deferFlush)
+    private unsafe void Handle(in FrameHeader header, in ReadOnlySequence<byte> body)
     {
         uint requestId = header.RequestId;
         switch (header.Opcode)
         {
             case Opcode.Connect:
-                Admit(requestId, Messages.Contiguous(body), ref gate);
+                Admit(requestId, Messages.Contiguous(body));
                 return;
             case Opcode.Disconnect when body.Length >= Messages.ImportIdSize:
-                gate.Enter();
-                if (_imports.TryRemove(Messages.ReadImportId(body), out TcpImporterLink? gone))
+                lock (Gate)
                 {
-                    gone.Release();
+                    if (_imports.TryRemove(Messages.ReadImportId(body), out TcpImporterLink? gone))
+                    {
+                        gone.Release();
+                    }
                 }
 
                 return;
             case Opcode.Signal when body.Length >= Messages.ImportIdSize:
             {
                 // The event goes to whichever segment is published under the id now; none drops it (RSMAPI 4.3).
-                gate.Enter();
-                ExportSegment? target = _node.Node.FindPublished(Messages.ReadImportId(body));
-                gate.Exit();
+                ExportSegment? target;
+                lock (Gate)
+                {
+                    target = _node.Node.FindPublished(Messages.ReadImportId(body));
+                }
+
                 target?.Events.Post();
 
                 // The importer's post returns once the event is pending here, as a local post does.
-                _ = Channel.Send(Opcode.SignalAck, requestId, 0, default, default, FrameFlags.None, deferFlush);
+                _ = Channel.Post(Opcode.SignalAck, requestId, 0, default);
                 return;
             }
 
@@ -252,39 +209,42 @@ internal sealed class ExporterSession : IFrameHandler
                     throw RsmThrow.Create(RsmError.BadLength, $"a get of {length} bytes exceeds the frame limit");
                 }
 
-                gate.Enter();
-                TcpImporterLink link = Locate(importId, offset, length, accessSize, RsmPermissions.Read);
-                if (accessSize == 1 && length >= TcpFrameConnection.DirectWriteThreshold && link.BeginWireAccess() is nint pages)
+                TcpImporterLink link;
+                nint? pages = null;
+                byte[]? copy = null;
+                lock (Gate)
                 {
-                    // Written from the segment's pages themselves, without the lock: a slow reader never holds up the engine.
-                    gate.Exit();
-                    try
+                    link = Locate(importId, offset, length, accessSize, RsmPermissions.Read);
+                    if (accessSize == 1 && length >= TcpFrameConnection.DirectWriteThreshold)
                     {
-                        _ = Channel.Send(Opcode.GetReply, requestId, 0, default, new ReadOnlySpan<byte>((byte*)pages + offset, length), FrameFlags.None, deferFlush);
-                    }
-                    finally
-                    {
-                        link.EndWireAccess();
+                        pages = link.BeginWireAccess();
                     }
 
+                    if (pages is null)
+                    {
+                        // Copied out under the lock (at the access width, and safe from a destroy), sent without it.
+                        copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+                        fixed (byte* destination = copy)
+                        {
+                            CopyElements((byte*)link.Export.Backing.Address + offset, destination, length, accessSize);
+                        }
+                    }
+                }
+
+                if (pages is nint address)
+                {
+                    // Written from the segment's pages themselves, which stay mapped until the writer is done with them.
+                    _ = Channel.SendReferenced(Opcode.GetReply, requestId, default, address + (nint)offset, length, link);
                     return;
                 }
 
-                // Copied out under the lock (at the access width), written without it.
-                byte[] data = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
                 try
                 {
-                    fixed (byte* destination = data)
-                    {
-                        CopyElements((byte*)link.Export.Backing.Address + offset, destination, length, accessSize);
-                    }
-
-                    gate.Exit();
-                    _ = Channel.Send(Opcode.GetReply, requestId, 0, default, data.AsSpan(0, length), FrameFlags.None, deferFlush);
+                    _ = Channel.Send(Opcode.GetReply, requestId, 0, default, copy.AsSpan(0, length));
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(data);
+                    ArrayPool<byte>.Shared.Return(copy!);
                 }
 
                 return;
@@ -296,52 +256,61 @@ internal sealed class ExporterSession : IFrameHandler
                 body.Slice(0, Messages.PutFixedSize).CopyTo(head);
                 Messages.ReadPut(head, out uint importId, out long offset, out int accessSize);
                 ReadOnlySequence<byte> data = body.Slice(Messages.PutFixedSize);
-                gate.Enter();
-                TcpImporterLink link = Locate(importId, offset, (int)data.Length, accessSize, RsmPermissions.Write);
-                if (accessSize == 1 && data.Length >= TcpFrameConnection.DirectReadThreshold && link.BeginWireAccess() is nint pages)
+                nint? pages = null;
+                TcpImporterLink link;
+                lock (Gate)
                 {
-                    gate.Exit();
+                    link = Locate(importId, offset, (int)data.Length, accessSize, RsmPermissions.Write);
+                    if (accessSize == 1 && data.Length >= TcpFrameConnection.DirectReadThreshold)
+                    {
+                        pages = link.BeginWireAccess();
+                    }
+
+                    if (pages is null)
+                    {
+                        CopyToSegment(data, (byte*)link.Export.Backing.Address + offset, accessSize);
+                    }
+                }
+
+                if (pages is nint address)
+                {
                     try
                     {
-                        data.CopyTo(new Span<byte>((byte*)pages + offset, (int)data.Length));
+                        data.CopyTo(new Span<byte>((byte*)address + offset, (int)data.Length));
                     }
                     finally
                     {
                         link.EndWireAccess();
                     }
                 }
-                else
-                {
-                    CopyToSegment(data, (byte*)link.Export.Backing.Address + offset, accessSize);
-                    gate.Exit();
-                }
 
-                Acknowledge(header, importId, 0, deferFlush);
+                Acknowledge(header, importId, 0);
                 return;
             }
 
             case Opcode.Atomic when body.Length >= Messages.AtomicSize:
             {
                 Messages.ReadAtomic(Messages.Contiguous(body), out uint importId, out AtomicOperation operation, out int size, out long offset, out ulong value, out ulong comparand);
-                gate.Enter();
-                byte* word = (byte*)Locate(importId, offset, size, size, RsmPermissions.ReadWrite).Export.Backing.Address + offset;
-                ulong previous = RunAtomic(word, operation, size, value, comparand);
-                gate.Exit();
+                ulong previous;
+                lock (Gate)
+                {
+                    byte* word = (byte*)Locate(importId, offset, size, size, RsmPermissions.ReadWrite).Export.Backing.Address + offset;
+                    previous = RunAtomic(word, operation, size, value, comparand);
+                }
 
                 Span<byte> reply = stackalloc byte[Messages.AtomicReplySize];
                 BinaryPrimitives.WriteUInt64LittleEndian(reply, previous);
-                _ = Channel.Send(Opcode.AtomicReply, requestId, 0, reply, default, FrameFlags.None, deferFlush);
+                _ = Channel.Post(Opcode.AtomicReply, requestId, 0, reply);
                 return;
             }
 
             default:
-                gate.Exit();
                 Channel.Close($"a {header.Opcode} frame with a {body.Length}-byte body is malformed");
                 return;
         }
     }
 
-    private void Admit(uint requestId, ReadOnlySpan<byte> body, ref GateScope gate)
+    private void Admit(uint requestId, ReadOnlySpan<byte> body)
     {
         if (!Messages.TryReadConnect(body, out uint segmentId, out RsmPermissions permission, out uint uid, out uint gid, out uint[] groups))
         {
@@ -355,7 +324,7 @@ internal sealed class ExporterSession : IFrameHandler
         }
 
         Span<byte> reply = stackalloc byte[Messages.ConnectReplySize];
-        gate.Enter();
+        lock (Gate)
         {
             // The node id is the one the handshake proved, never one the importer states (items 79, 81).
             uint importerNode = Channel.PeerNodeId;
@@ -375,12 +344,10 @@ internal sealed class ExporterSession : IFrameHandler
             Messages.WriteConnectReply(reply, importId, export.Length, export.Flags, granted, export.Creator.Uid, export.Creator.Gid);
         }
 
-        gate.Exit();
-
-        _ = Channel.Send(Opcode.ConnectReply, requestId, 0, reply);
+        _ = Channel.Post(Opcode.ConnectReply, requestId, 0, reply);
     }
 
-    /// <summary>The import an access is made through, checked again here (the importer is not trusted). Called with the engine lock held.</summary>
+    /// <summary>The import an access is made through, checked again here (the importer is not trusted). Called with the node's lock held.</summary>
     private TcpImporterLink Locate(uint importId, long offset, int length, int accessSize, RsmPermissions access)
     {
         if (!_imports.TryGetValue(importId, out TcpImporterLink? link) || link.IsAborted)
@@ -497,31 +464,5 @@ internal sealed class ExporterSession : IFrameHandler
         };
     }
 
-    private readonly record struct Work(FrameHeader Header, byte[] Body, int Length);
-
     private readonly record struct Claim(TcpImporterLink? Link, uint ImportId);
-
-    /// <summary>Holds the engine lock from <see cref="Enter"/> to <see cref="Exit"/>; both may be called again and do nothing then.</summary>
-    private struct GateScope(bool held)
-    {
-        private bool _held = held;
-
-        public void Enter()
-        {
-            if (!_held)
-            {
-                Monitor.Enter(RsmNode.Gate);
-                _held = true;
-            }
-        }
-
-        public void Exit()
-        {
-            if (_held)
-            {
-                _held = false;
-                Monitor.Exit(RsmNode.Gate);
-            }
-        }
-    }
 }

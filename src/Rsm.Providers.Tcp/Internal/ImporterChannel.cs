@@ -44,14 +44,10 @@ internal sealed class ImporterChannel(TimeSpan requestTimeout) : IFrameHandler
 
     /// <summary>
     /// Sends a put nobody waits for: its acknowledgement names the import and only counts down the link's outstanding
-    /// puts. Small ones may wait in the writer to share a write with those that follow (until 64 KiB gather, another
-    /// frame goes to the node, a barrier flushes, or the keep-alive tick).
+    /// puts. The connection's writer sends whatever is queued together, so a burst of small ones shares a few writes.
     /// </summary>
     public bool SendUnawaited(Opcode opcode, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data) =>
-        !_closed && Channel.Send(opcode, 0, 0, head, data, FrameFlags.Unawaited, deferFlush: true);
-
-    /// <summary>Writes the puts that wait in the writer; false when the connection is closed.</summary>
-    public bool Flush() => !_closed && Channel.Flush();
+        !_closed && Channel.Send(opcode, 0, 0, head, data, FrameFlags.Unawaited);
 
     /// <summary>Forgets a request that timed out.</summary>
     /// <returns>False when its reply is being handled already: the request completes soon, and a get's destination is in use until then.</returns>
@@ -131,7 +127,7 @@ internal sealed class ImporterChannel(TimeSpan requestTimeout) : IFrameHandler
                 // Acknowledge even an unknown import: the exporter waits for every importer it aborted.
                 Span<byte> id = stackalloc byte[Messages.ImportIdSize];
                 BinaryPrimitives.WriteUInt32LittleEndian(id, importId);
-                _ = channel.Send(Opcode.AbortSeen, requestId, 0, id);
+                _ = channel.Post(Opcode.AbortSeen, requestId, 0, id);
                 return;
             }
 

@@ -93,7 +93,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         {
             Span<byte> id = stackalloc byte[Messages.ImportIdSize];
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(id, _importId);
-            _ = _channel.Channel.Send(Opcode.Disconnect, 0, 0, id);
+            _ = _channel.Channel.Post(Opcode.Disconnect, 0, 0, id);
         }
     }
 
@@ -109,14 +109,27 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
     public override void PostSignal(uint segmentId)
     {
-        // Acknowledged, so the event is pending at the exporter when the post returns; a lost exporter drops it.
+        // Acknowledged, so the event is pending at the exporter when the post returns. The exporter's node decides where
+        // it goes (the segment published under the id now, or nowhere: RSMAPI 4.3); losing the path to that node is an
+        // error of its own (RSMAPI 3.8: path loss gives 40).
         Span<byte> id = stackalloc byte[Messages.ImportIdSize];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(id, segmentId);
         uint request = _channel.NextRequestId();
         var pending = new PendingRequest();
-        if (_channel.Send(Opcode.Signal, request, pending, id) && !pending.Wait(_channel.RequestTimeout))
+        if (!_channel.Send(Opcode.Signal, request, pending, id))
+        {
+            throw RsmThrow.Create(RsmError.ConnectionAborted, $"the connection to node {NodeId} is lost; the event was not delivered");
+        }
+
+        if (!pending.Wait(_channel.RequestTimeout))
         {
             _channel.Forget(request);
+            throw RsmThrow.Create(RsmError.ConnectionAborted, $"node {NodeId} did not take the event within {_channel.RequestTimeout}");
+        }
+
+        if (pending.Status != 0)
+        {
+            throw RsmThrow.Create(RsmError.ConnectionAborted, $"the event did not reach node {NodeId}: {(RsmError)pending.Status}");
         }
     }
 
@@ -235,14 +248,12 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     {
         // Frames on one connection arrive in order, so shipping the dirty pages now orders them before later writes.
         (view as MirrorView)?.ShipDirty();
-        _ = _channel.Flush();
         return RsmError.Success;
     }
 
     public override RsmError CloseBarrier(ISegmentView? view)
     {
         (view as MirrorView)?.ShipDirty();
-        _ = _channel.Flush();
 
         // The acknowledgements of a burst come back within microseconds: spin briefly before sleeping on them.
         _ = BriefSpin.UntilZero(ref _outstanding);

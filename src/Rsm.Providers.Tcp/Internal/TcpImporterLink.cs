@@ -4,8 +4,12 @@ using Rsm.Providers.Tcp.Internal.Wire;
 
 namespace Rsm.Providers.Tcp.Internal;
 
-/// <summary>The exporter's side of one import held by another node: aborts, grants and events travel as frames.</summary>
-internal sealed class TcpImporterLink(ExporterSession session, ExportSegment export, uint importId, uint importerNode, RsmPermissions permission, uint granted, TimeSpan timeout) : IImporterLink
+/// <summary>
+/// The exporter's side of one import held by another node: aborts, grants and events travel as control frames, which
+/// are queued and never waited for (a peer that cannot take them is dropped by its connection). It is also the
+/// completion of the get replies written from the segment's pages.
+/// </summary>
+internal sealed class TcpImporterLink(ExporterSession session, ExportSegment export, uint importId, uint importerNode, RsmPermissions permission, uint granted, TimeSpan timeout) : IImporterLink, TcpFrameConnection.IFrameCompletion
 {
     private readonly TaskCompletionSource _abortSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _deadline;
@@ -46,12 +50,12 @@ internal sealed class TcpImporterLink(ExporterSession session, ExportSegment exp
         GrantedMode = mode;
         Span<byte> body = stackalloc byte[Messages.GrantSize];
         Messages.WriteUInt32Pair(body, importId, mode);
-        _ = session.Channel.Send(Opcode.Grant, 0, 0, body);
+        _ = session.Channel.Post(Opcode.Grant, 0, 0, body);
     }
 
     public void OnAbortSeen() => _abortSeen.TrySetResult();
 
-    /// <summary>The import ended (disconnect, or its node went away): it leaves its export. Called with the engine lock held.</summary>
+    /// <summary>The import ended (disconnect, or its node went away): it leaves its export. Called with the node's lock held.</summary>
     public void Release()
     {
         IsAborted = true;
@@ -65,7 +69,7 @@ internal sealed class TcpImporterLink(ExporterSession session, ExportSegment exp
     }
 
     /// <summary>
-    /// With the engine lock held: the address of the segment's pages in a mapping of the session's own, which no rebind
+    /// With the node's lock held: the address of the segment's pages in a mapping of the session's own, which no rebind
     /// moves and which stays until the last user is gone, for one access made without the lock; null when the backing
     /// cannot give one (the access is then copied under the lock). Pair with <see cref="EndWireAccess"/>.
     /// </summary>
@@ -90,9 +94,12 @@ internal sealed class TcpImporterLink(ExporterSession session, ExportSegment exp
         }
     }
 
+    /// <summary>A get reply written from the pages is done with them.</summary>
+    void TcpFrameConnection.IFrameCompletion.OnFrameDone(bool written) => EndWireAccess();
+
     private bool Send(Opcode opcode, Span<byte> body)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(body, importId);
-        return session.Channel.Send(opcode, 0, 0, body);
+        return session.Channel.Post(opcode, 0, 0, body);
     }
 }

@@ -29,4 +29,10 @@ internal enum ConnectionCloseReason
 
     /// <summary>The frame callback threw.</summary>
     HandlerFailed,
+
+    /// <summary>The peer took none of the bytes queued for it for the send timeout.</summary>
+    SendTimeout,
+
+    /// <summary>The control frames queued for the peer overflowed the send queue's limit and reserve.</summary>
+    SendQueueFull,
 }

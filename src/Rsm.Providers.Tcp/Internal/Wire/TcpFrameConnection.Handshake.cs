@@ -164,6 +164,7 @@ internal sealed partial class TcpFrameConnection
             long now = Environment.TickCount64;
             _lastReceived = now;
             _lastSent = now;
+            StartWriter();
             TcpWireLog.ConnectionEstablished(_logger, LocalNodeId, PeerNodeId, RemoteEndPoint, IsDialer ? "dialed" : "accepted");
             return;
         }
@@ -210,14 +211,12 @@ internal sealed partial class TcpFrameConnection
             _closed = true;
             _closeReason = ConnectionCloseReason.TransportError;
             _readerCompleted = true;
-            _writerCompleted = true;
         }
 
         _closing.Cancel();
         _stream.Dispose();
         _socket.Dispose();
-        _reader.Complete(s_writerClosed);
-        _writer.Complete(s_writerClosed);
+        _reader.Complete(s_closed);
         _completion.TrySetResult();
     }
 
@@ -278,14 +277,12 @@ internal sealed partial class TcpFrameConnection
 
     private async ValueTask WriteHandshakeFrameAsync(Opcode opcode, byte[] payload, CancellationToken cancellationToken)
     {
-        new FrameHeader(opcode, 0, (uint)payload.Length).Write(_writer.GetSpan(FrameHeader.Size));
-        _writer.Advance(FrameHeader.Size);
-        _writer.Write(payload);
-        FlushResult result = await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        if (result.IsCompleted || result.IsCanceled)
-        {
-            throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the connection with {RemoteEndPoint} closed during the handshake");
-        }
+        // Before the writer thread starts, the handshake writes its frames itself.
+        byte[] frame = new byte[FrameHeader.Size + payload.Length];
+        new FrameHeader(opcode, 0, (uint)payload.Length).Write(frame);
+        payload.CopyTo(frame, FrameHeader.Size);
+        await _stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -3,15 +3,17 @@ using Rsm.Engine;
 
 namespace Rsm.Providers.Tcp.Internal.Wire;
 
-/// <content>Keep-alive: Ping after <see cref="HandshakeOptions.KeepAliveInterval"/> without sending, close after <see cref="HandshakeOptions.SilenceLimit"/> without receiving.</content>
+/// <content>
+/// Keep-alive: Ping after <see cref="HandshakeOptions.KeepAliveInterval"/> without sending, close after
+/// <see cref="HandshakeOptions.SilenceLimit"/> without receiving, and after <see cref="HandshakeOptions.SendTimeout"/>
+/// in which the peer took none of the bytes queued for it.
+/// </content>
 internal sealed partial class TcpFrameConnection
 {
     private static readonly TimeSpan s_minimumTick = TimeSpan.FromMilliseconds(10);
 
     private long _pingsSent;
     private long _pongsReceived;
-    private int _pingPending;
-    private int _pongPending;
     private uint _pingId;
 
     /// <summary>The keep-alive Pings this side has sent.</summary>
@@ -24,18 +26,9 @@ internal sealed partial class TcpFrameConnection
     {
         long interval = (long)_options.KeepAliveInterval.TotalMilliseconds;
         long silence = (long)_options.SilenceLimit.TotalMilliseconds;
-        TimeSpan tick = TimeSpan.MaxValue;
-        if (interval > 0)
-        {
-            tick = TimeSpan.FromMilliseconds(interval / 2.0);
-        }
-
-        if (silence > 0 && TimeSpan.FromMilliseconds(silence / 4.0) < tick)
-        {
-            tick = TimeSpan.FromMilliseconds(silence / 4.0);
-        }
-
-        using var timer = new PeriodicTimer(tick < s_minimumTick ? s_minimumTick : tick);
+        long sendTimeout = (long)_options.SendTimeout.TotalMilliseconds;
+        TimeSpan tick = KeepAliveTick(_options);
+        using var timer = new PeriodicTimer(tick);
         try
         {
             while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
@@ -49,13 +42,24 @@ internal sealed partial class TcpFrameConnection
                     return;
                 }
 
-                if (interval > 0 && now - Volatile.Read(ref _lastSent) >= interval)
+                // A peer that keeps sending (keep-alives included) but takes nothing of what waits for it is no better
+                // than a silent one: nobody may wait for it longer than the send timeout.
+                long waiting = QueuedBytes;
+                long stalled = now - Volatile.Read(ref _progressAt);
+                if (sendTimeout > 0 && waiting > 0 && stalled >= sendTimeout)
                 {
-                    SchedulePing();
+                    string detail = $"node {PeerNodeId} at {RemoteEndPoint} took none of the {waiting.ToString(CultureInfo.InvariantCulture)} bytes queued for it for {stalled.ToString(CultureInfo.InvariantCulture)} ms (send timeout {sendTimeout.ToString(CultureInfo.InvariantCulture)} ms)";
+                    TryClose(ConnectionCloseReason.SendTimeout, RsmThrow.Create(RsmError.ConnectionAborted, detail, new TimeoutException(detail)), sendGoodbye: false);
+                    return;
                 }
 
-                // Frames left waiting for company go out now at the latest.
-                await FlushDeferredAsync().ConfigureAwait(false);
+                if (interval > 0 && now - Volatile.Read(ref _lastSent) >= interval && waiting == 0)
+                {
+                    if (TryPost(new FrameHeader(Opcode.Ping, unchecked(++_pingId), 0), default))
+                    {
+                        Interlocked.Increment(ref _pingsSent);
+                    }
+                }
             }
         }
         catch (OperationCanceledException)
@@ -64,43 +68,32 @@ internal sealed partial class TcpFrameConnection
         }
     }
 
-    private void SchedulePing()
-    {
-        if (Interlocked.Exchange(ref _pingPending, 1) == 0)
-        {
-            _ = SendControlAsync(Opcode.Ping, unchecked(++_pingId), isPing: true);
-        }
-    }
-
-    private void SchedulePong(uint requestId)
-    {
-        if (Interlocked.Exchange(ref _pongPending, 1) == 0)
-        {
-            _ = SendControlAsync(Opcode.Pong, requestId, isPing: false);
-        }
-    }
-
     /// <summary>
-    /// Sends a Ping or Pong without making the caller wait: the reader loop and the keep-alive timer must never block
-    /// behind a writer that a slow peer holds up. At most one of each is in flight.
+    /// How often the keep-alive looks at the connection: half the keep-alive interval, a quarter of the silence limit
+    /// and of the send timeout, whichever is shortest, and at least 10 ms. A peer is dropped at most one tick after its
+    /// limit passed.
     /// </summary>
-    private async Task SendControlAsync(Opcode opcode, uint requestId, bool isPing)
+    /// <param name="options">The connection's options.</param>
+    /// <returns>The tick.</returns>
+    public static TimeSpan KeepAliveTick(HandshakeOptions options)
     {
-        try
+        ArgumentNullException.ThrowIfNull(options);
+        TimeSpan tick = TimeSpan.MaxValue;
+        if (options.KeepAliveInterval > TimeSpan.Zero)
         {
-            await SendAsync(new FrameHeader(opcode, requestId, 0), ReadOnlyMemory<byte>.Empty, _closing.Token).ConfigureAwait(false);
-            if (isPing)
-            {
-                Interlocked.Increment(ref _pingsSent);
-            }
+            tick = options.KeepAliveInterval / 2;
         }
-        catch (Exception ex) when (ex is RsmException or OperationCanceledException)
+
+        if (options.SilenceLimit > TimeSpan.Zero && options.SilenceLimit / 4 < tick)
         {
-            // The connection closed; its close reason says why.
+            tick = options.SilenceLimit / 4;
         }
-        finally
+
+        if (options.SendTimeout > TimeSpan.Zero && options.SendTimeout / 4 < tick)
         {
-            Volatile.Write(ref (isPing ? ref _pingPending : ref _pongPending), 0);
+            tick = options.SendTimeout / 4;
         }
+
+        return tick < s_minimumTick ? s_minimumTick : tick;
     }
 }

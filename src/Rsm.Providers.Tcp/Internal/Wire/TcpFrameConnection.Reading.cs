@@ -41,12 +41,11 @@ internal sealed partial class TcpFrameConnection
 
         Volatile.Write(ref _lastReceived, Environment.TickCount64);
         // The socket only ever blocks (see BlockingSocketStream): reads wait in the kernel on a thread of the
-        // connection's own, which a frame wakes directly. Without TLS the bytes on the socket are the frames themselves,
-        // so on Linux a bulk frame leaves in one gathered write.
-        _gatheredWrites = OperatingSystem.IsLinux() && _stream is BlockingSocketStream;
+        // connection's own, which a frame wakes directly.
+        Interlocked.Increment(ref _socketUsers);
         StartThread(() => ReadLoopAsync().GetAwaiter().GetResult(), $"rsm tcp node {LocalNodeId} <- {PeerNodeId}");
 
-        if (_options.KeepAliveInterval > TimeSpan.Zero || _options.SilenceLimit > TimeSpan.Zero)
+        if (_options.KeepAliveInterval > TimeSpan.Zero || _options.SilenceLimit > TimeSpan.Zero || _options.SendTimeout > TimeSpan.Zero)
         {
             _ = Task.Run(KeepAliveLoopAsync);
         }
@@ -102,10 +101,8 @@ internal sealed partial class TcpFrameConnection
                             arrived.CopyTo(claim.Target.Span);
                             _reader.AdvanceTo(buffer.End);
                             consumed = true;
-                            await FlushDeferredAsync().ConfigureAwait(false);
                             bool complete = await ReceiveDirectAsync(claim.Target[arrivedLength..]).ConfigureAwait(false);
                             _payloadSink!.PayloadReceived(header, complete);
-                            await FlushDeferredAsync().ConfigureAwait(false);
                             keepReading = complete;
                         }
 
@@ -140,8 +137,6 @@ internal sealed partial class TcpFrameConnection
                     break;
                 }
 
-                // Replies the callbacks left in the writer go out before this loop waits for more.
-                await FlushDeferredAsync().ConfigureAwait(false);
                 _reader.AdvanceTo(buffer.Start, buffer.End);
             }
         }
@@ -186,6 +181,7 @@ internal sealed partial class TcpFrameConnection
         }
         finally
         {
+            ReleaseSocket();
             _completion.TrySetResult();
         }
     }
@@ -240,7 +236,8 @@ internal sealed partial class TcpFrameConnection
         switch (header.Opcode)
         {
             case Opcode.Ping:
-                SchedulePong(header.RequestId);
+                // Never waits: a peer whose queue is full of unread frames is dropped instead.
+                _ = TryPost(new FrameHeader(Opcode.Pong, header.RequestId, 0), default);
                 return true;
             case Opcode.Pong:
                 Interlocked.Increment(ref _pongsReceived);

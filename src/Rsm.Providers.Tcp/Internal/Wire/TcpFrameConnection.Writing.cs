@@ -1,88 +1,112 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Rsm.Interop;
 using Rsm.Engine;
+using Rsm.Interop;
 
 namespace Rsm.Providers.Tcp.Internal.Wire;
 
-/// <content>The writer: one frame at a time under a lock, each flushed whole before the next begins.</content>
+/// <content>
+/// The writer: senders put frames into one bounded queue and a thread of the connection's own writes them, many at a
+/// time in one gathered write. Nothing else ever writes to the socket once the connection has started.
+/// </content>
 internal sealed partial class TcpFrameConnection
 {
-    /// <summary>Sends one frame whose payload is <paramref name="payload"/>.</summary>
-    /// <param name="header">The opcode, request id, status and flags; its magic, version, length and reserved fields are set here.</param>
-    /// <param name="payload">The bytes after the header, at most <see cref="MaxFrameSize"/>.</param>
-    /// <param name="cancellationToken">Cancels waiting for the writer; a frame that has begun is written whole or the connection is closed.</param>
-    /// <exception cref="ArgumentException">The payload exceeds <see cref="MaxFrameSize"/>, or the opcode is undefined or belongs to the handshake.</exception>
-    /// <exception cref="RsmException">ConnectionAborted (40): the connection is closed, or closed while writing.</exception>
-    public ValueTask SendAsync(FrameHeader header, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
-        SendAsync(header, payload, ReadOnlyMemory<byte>.Empty, cancellationToken);
+    /// <summary>The bytes control frames (<see cref="TryPost"/>) may go beyond <see cref="HandshakeOptions.SendQueueLimit"/> before the peer is dropped.</summary>
+    public const int ControlReserve = 1 << 20;
 
-    /// <summary>Sends one frame whose payload is <paramref name="head"/> followed by <paramref name="data"/> (a message's fixed fields and its bulk data, without joining them first).</summary>
-    /// <param name="header">The opcode, request id, status and flags; its magic, version, length and reserved fields are set here.</param>
-    /// <param name="head">The first part of the payload.</param>
-    /// <param name="data">The second part of the payload; together with <paramref name="head"/> at most <see cref="MaxFrameSize"/> bytes.</param>
-    /// <param name="cancellationToken">Cancels waiting for the writer; a frame that has begun is written whole or the connection is closed.</param>
-    /// <exception cref="ArgumentException">The payload exceeds <see cref="MaxFrameSize"/>, or the opcode is undefined or belongs to the handshake.</exception>
-    /// <exception cref="RsmException">ConnectionAborted (40): the connection is closed, or closed while writing.</exception>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SendAsync(FrameHeader header, ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    /// <summary>A payload part from this size on is written from where it lies instead of being copied into the queue.</summary>
+    public const int DirectWriteThreshold = 16 * 1024;
+
+    // One gathered write takes at most this many frames and, beyond its first frame, this many bytes, so that a writer
+    // blocked on a peer that reads slowly still returns now and then and shows its progress.
+    private const int MaxBatchFrames = 64;
+    private const int MaxBatchBytes = 2 << 20;
+
+    // Spare queue entries kept for reuse, so that steady traffic allocates none.
+    private const int MaxSpareFrames = 64;
+
+    private readonly object _sendGate = new();
+    private readonly Queue<OutgoingFrame> _sendQueue = new();
+    private readonly Stack<OutgoingFrame> _spareFrames = new();
+    private long _queuedBytes;
+    private long _enqueued;
+    private long _written;
+    private bool _writerBusy;
+    private bool _writerDone;
+
+    // When the peer last took bytes, or bytes began to wait for it; read by the keep-alive while any bytes wait.
+    private long _progressAt;
+
+    /// <summary>The bytes waiting in the send queue, or being written.</summary>
+    public long QueuedBytes
     {
-        uint length = CheckFrame(header.Opcode, head.Length, data.Length);
-        if (IsClosed)
+        get
         {
-            throw ClosedException();
-        }
-
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_writerCompleted || IsClosed)
+            lock (_sendGate)
             {
-                throw ClosedException();
+                return _queuedBytes;
             }
-
-            WriteFrame(header, length, head.Span, data.Span);
-            _unflushed = false;
-            FlushResult result;
-            try
-            {
-                result = await _writer.FlushAsync(_closing.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsTransportFailure(ex))
-            {
-                throw WriteFailed(ex);
-            }
-
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                throw WriteFailed(null);
-            }
-
-            Volatile.Write(ref _lastSent, Environment.TickCount64);
-        }
-        finally
-        {
-            ReleaseWriteLock();
         }
     }
 
-    /// <summary>Sends one frame from a blocking caller: copies it into the writer under the lock and waits for the flush.</summary>
+    /// <summary>What a sender learns about a frame whose data it lent to the queue (see <see cref="TrySendReferenced"/>).</summary>
+    public interface IFrameCompletion
+    {
+        /// <summary>The frame was written (<paramref name="written"/>) or dropped with the connection; its data is no longer used.</summary>
+        void OnFrameDone(bool written);
+    }
+
+    /// <summary>Sends one frame whose payload is <paramref name="payload"/>; completes once the frame is queued.</summary>
+    /// <param name="header">The opcode, request id, status and flags; its magic, version, length and reserved fields are set here.</param>
+    /// <param name="payload">The bytes after the header, at most <see cref="MaxFrameSize"/>.</param>
+    /// <param name="cancellationToken">Checked before the frame is queued.</param>
+    /// <returns>A task that is complete when it returns: the send waits on the calling thread, like <see cref="Send(in FrameHeader, ReadOnlySpan{byte})"/>.</returns>
+    /// <exception cref="ArgumentException">The payload exceeds <see cref="MaxFrameSize"/>, or the opcode is undefined or belongs to the handshake.</exception>
+    /// <exception cref="RsmException">ConnectionAborted (40): the connection is closed, or closed while the frame waited.</exception>
+    public ValueTask SendAsync(FrameHeader header, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
+        SendAsync(header, payload, ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+    /// <summary>Sends one frame whose payload is <paramref name="head"/> followed by <paramref name="data"/>; completes once the frame is queued.</summary>
+    /// <param name="header">The opcode, request id, status and flags; its magic, version, length and reserved fields are set here.</param>
+    /// <param name="head">The first part of the payload.</param>
+    /// <param name="data">The second part of the payload; together with <paramref name="head"/> at most <see cref="MaxFrameSize"/> bytes.</param>
+    /// <param name="cancellationToken">Checked before the frame is queued.</param>
+    /// <returns>A task that is complete when it returns.</returns>
+    /// <exception cref="ArgumentException">The payload exceeds <see cref="MaxFrameSize"/>, or the opcode is undefined or belongs to the handshake.</exception>
+    /// <exception cref="RsmException">ConnectionAborted (40): the connection is closed, or closed while the frame waited.</exception>
+    public ValueTask SendAsync(FrameHeader header, ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        try
+        {
+            Send(header, head.Span, data.Span);
+            return ValueTask.CompletedTask;
+        }
+        catch (RsmException ex)
+        {
+            return ValueTask.FromException(ex);
+        }
+    }
+
+    /// <summary>Sends one frame; see <see cref="TrySend"/>.</summary>
     /// <param name="header">The opcode, request id, status and flags; its magic, version, length and reserved fields are set here.</param>
     /// <param name="payload">The bytes after the header, at most <see cref="MaxFrameSize"/>.</param>
     /// <exception cref="ArgumentException">The payload exceeds <see cref="MaxFrameSize"/>, or the opcode is undefined or belongs to the handshake.</exception>
-    /// <exception cref="RsmException">ConnectionAborted (40): the connection is closed, or closed while writing.</exception>
+    /// <exception cref="RsmException">ConnectionAborted (40): the connection is closed, or closed while the frame waited.</exception>
     public void Send(in FrameHeader header, ReadOnlySpan<byte> payload) => Send(header, payload, default);
 
-    /// <summary>Sends one frame whose payload is <paramref name="head"/> followed by <paramref name="data"/>, from a blocking caller.</summary>
+    /// <summary>Sends one frame whose payload is <paramref name="head"/> followed by <paramref name="data"/>; see <see cref="TrySend"/>.</summary>
     /// <param name="header">The opcode, request id, status and flags; its magic, version, length and reserved fields are set here.</param>
     /// <param name="head">The first part of the payload.</param>
     /// <param name="data">The second part of the payload; together with <paramref name="head"/> at most <see cref="MaxFrameSize"/> bytes.</param>
     /// <exception cref="ArgumentException">The payload exceeds <see cref="MaxFrameSize"/>, or the opcode is undefined or belongs to the handshake.</exception>
-    /// <exception cref="RsmException">ConnectionAborted (40): the connection is closed, or closed while writing.</exception>
+    /// <exception cref="RsmException">ConnectionAborted (40): the connection is closed, or closed while the frame waited.</exception>
     public void Send(in FrameHeader header, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data)
     {
         if (!TrySend(header, head, data))
@@ -91,222 +115,235 @@ internal sealed partial class TcpFrameConnection
         }
     }
 
-    /// <summary>Like <see cref="Send(in FrameHeader, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, but reports a closed connection by returning false instead of throwing.</summary>
+    /// <summary>
+    /// Queues one data frame. When the queue holds <see cref="HandshakeOptions.SendQueueLimit"/> bytes already, waits for
+    /// room first. From <see cref="DirectWriteThreshold"/> bytes on, <paramref name="data"/> is written from where it lies
+    /// and the call returns once it has been; smaller frames are copied and the call returns at once. The waits end when
+    /// the peer takes the bytes, or when the connection closes (a peer that takes nothing for
+    /// <see cref="HandshakeOptions.SendTimeout"/> is dropped), so they are bounded.
+    /// </summary>
     /// <param name="header">The opcode, request id, status and flags; its magic, version, length and reserved fields are set here.</param>
     /// <param name="head">The first part of the payload.</param>
-    /// <param name="data">
-    /// The second part of the payload. From <see cref="DirectWriteThreshold"/> bytes on it is written to the stream
-    /// straight from where it lies, after the header, instead of being copied into the writer's buffers.
-    /// </param>
-    /// <param name="deferFlush">
-    /// Leave a small frame in the writer's buffers, so that a burst of frames shares a few writes. It goes out once the
-    /// buffers hold <see cref="CombineLimit"/> bytes, with the next flushed send or <see cref="Flush"/>, when the reader
-    /// loop has handled every frame it holds, or at the latest at the next keep-alive tick.
-    /// </param>
-    /// <returns>False when the connection is closed, or closed while writing.</returns>
+    /// <param name="data">The second part of the payload.</param>
+    /// <returns>False when the connection is closed, or closed before the frame was written whole.</returns>
     /// <exception cref="ArgumentException">The payload exceeds <see cref="MaxFrameSize"/>, or the opcode is undefined or belongs to the handshake.</exception>
-    public bool TrySend(in FrameHeader header, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default, bool deferFlush = false)
+    public unsafe bool TrySend(in FrameHeader header, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default)
     {
         uint length = CheckFrame(header.Opcode, head.Length, data.Length);
-        if (IsClosed)
+        if (data.Length < DirectWriteThreshold)
         {
-            return false;
+            return Enqueue(header, length, head, data, 0, 0, null, waitForRoom: true) >= 0;
         }
 
-        _writeLock.Wait();
-        try
+        fixed (byte* bulk = data)
         {
-            if (_writerCompleted || IsClosed)
+            long sequence = Enqueue(header, length, head, default, (nint)bulk, data.Length, null, waitForRoom: true);
+            return sequence >= 0 && AwaitWritten(sequence);
+        }
+    }
+
+    /// <summary>
+    /// Queues one data frame whose bulk (<paramref name="data"/>, <paramref name="dataLength"/> bytes) stays where it is,
+    /// owned by the caller until <paramref name="completion"/> hears the frame is done. Waits for room like
+    /// <see cref="TrySend"/>, but not for the write.
+    /// </summary>
+    /// <param name="header">The opcode, request id, status and flags.</param>
+    /// <param name="head">The first part of the payload, copied.</param>
+    /// <param name="data">Where the bulk lies; it must stay valid and unchanged until the completion runs.</param>
+    /// <param name="dataLength">The bulk's length.</param>
+    /// <param name="completion">Told once when the frame was written or dropped; also when this call returns false.</param>
+    /// <returns>False when the connection is closed.</returns>
+    /// <exception cref="ArgumentException">The payload exceeds <see cref="MaxFrameSize"/>, or the opcode is undefined or belongs to the handshake.</exception>
+    public bool TrySendReferenced(in FrameHeader header, ReadOnlySpan<byte> head, nint data, int dataLength, IFrameCompletion completion)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        uint length = CheckFrame(header.Opcode, head.Length, dataLength);
+        return Enqueue(header, length, head, default, data, dataLength, completion, waitForRoom: true) >= 0;
+    }
+
+    /// <summary>
+    /// Queues one small control frame (an acknowledgement, event, abort or keep-alive) and never waits: it may go up to
+    /// <see cref="ControlReserve"/> bytes beyond the queue's limit, and a peer whose queue is fuller still is
+    /// disconnected as one that cannot keep up.
+    /// </summary>
+    /// <param name="header">The opcode, request id, status and flags.</param>
+    /// <param name="head">The payload, copied.</param>
+    /// <returns>False when the connection is closed, or was closed because the queue overflowed.</returns>
+    /// <exception cref="ArgumentException">The payload exceeds <see cref="MaxFrameSize"/>, or the opcode is undefined or belongs to the handshake.</exception>
+    public bool TryPost(in FrameHeader header, ReadOnlySpan<byte> head)
+    {
+        uint length = CheckFrame(header.Opcode, head.Length, 0);
+        return Enqueue(header, length, head, default, 0, 0, null, waitForRoom: false) >= 0;
+    }
+
+    /// <summary>Puts a frame into the queue; returns its sequence number, or -1 when the connection is closed.</summary>
+    private long Enqueue(in FrameHeader header, uint length, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data, nint external, int externalLength, IFrameCompletion? completion, bool waitForRoom)
+    {
+        int inline = FrameHeader.Size + head.Length + data.Length;
+        long size = inline + externalLength;
+        long limit = _options.SendQueueLimit;
+        OutgoingFrame frame;
+        bool overflow = false;
+        lock (_sendGate)
+        {
+            while (true)
             {
-                return false;
+                if (_writerDone || IsClosed)
+                {
+                    frame = null!;
+                    break;
+                }
+
+                if (!waitForRoom)
+                {
+                    overflow = _queuedBytes + size > limit + ControlReserve;
+                    break;
+                }
+
+                // A frame larger than the limit still goes alone into an empty queue.
+                if (_queuedBytes == 0 || _queuedBytes + size <= limit)
+                {
+                    break;
+                }
+
+                Monitor.Wait(_sendGate);
             }
 
-            bool direct = data.Length >= DirectWriteThreshold;
-            if (direct && _gatheredWrites && head.Length <= MaxGatheredHead)
+            if (_writerDone || IsClosed || overflow)
             {
-                // Header, head and bulk leave in one system call, so the reader sees them together.
-                if ((_writer.UnflushedBytes > 0 && !FlushWriter()) || !WriteGathered(header, length, head, data))
+                frame = null!;
+            }
+            else
+            {
+                frame = _spareFrames.Count > 0 ? _spareFrames.Pop() : new OutgoingFrame();
+                if (_queuedBytes == 0)
+                {
+                    Volatile.Write(ref _progressAt, Environment.TickCount64);
+                }
+
+                _queuedBytes += size;
+            }
+        }
+
+        if (frame is null)
+        {
+            if (overflow)
+            {
+                TryClose(ConnectionCloseReason.SendQueueFull, RsmThrow.Create(RsmError.ConnectionAborted, $"node {PeerNodeId} at {RemoteEndPoint} did not take the frames queued for it: more than {limit + ControlReserve} bytes wait"), sendGoodbye: false);
+            }
+
+            completion?.OnFrameDone(false);
+            return -1;
+        }
+
+        frame.Fill(header with { Magic = FrameHeader.MagicValue, Version = FrameHeader.CurrentVersion, Length = length, Reserved = 0 }, head, data, inline);
+        frame.External = external;
+        frame.ExternalLength = externalLength;
+        frame.Completion = completion;
+        lock (_sendGate)
+        {
+            if (_writerDone)
+            {
+                _queuedBytes -= size;
+                Recycle(frame);
+                frame = null!;
+            }
+            else
+            {
+                frame.Sequence = ++_enqueued;
+                _sendQueue.Enqueue(frame);
+                if (!_writerBusy)
+                {
+                    Monitor.PulseAll(_sendGate);
+                }
+
+                return frame.Sequence;
+            }
+        }
+
+        completion?.OnFrameDone(false);
+        return -1;
+    }
+
+    /// <summary>Waits until the writer has written the frame numbered <paramref name="sequence"/>; false when the connection ended first.</summary>
+    private bool AwaitWritten(long sequence)
+    {
+        lock (_sendGate)
+        {
+            while (_written < sequence)
+            {
+                if (_writerDone)
                 {
                     return false;
                 }
 
-                Volatile.Write(ref _lastSent, Environment.TickCount64);
-                return true;
+                Monitor.Wait(_sendGate);
             }
 
-            WriteFrame(header, length, head, direct ? default : data);
-            if (!direct && deferFlush && _writer.UnflushedBytes < CombineLimit)
-            {
-                _unflushed = true;
-                return true;
-            }
-
-            if (!FlushWriter() || (direct && !WriteDirect(data)))
-            {
-                return false;
-            }
-
-            Volatile.Write(ref _lastSent, Environment.TickCount64);
             return true;
         }
-        finally
-        {
-            ReleaseWriteLock();
-        }
     }
 
-    /// <summary>Sends the frames that <see cref="TrySend"/> left in the writer's buffers, if any, and waits until they are written.</summary>
-    /// <returns>False when the connection is closed, or closed while writing.</returns>
-    public bool Flush()
+    /// <summary>The writer thread: takes what is queued, writes it, tells the senders, until the connection closes.</summary>
+    private void WriteLoop()
     {
-        if (!Volatile.Read(ref _unflushed))
-        {
-            return !IsClosed;
-        }
-
-        _writeLock.Wait();
-        try
-        {
-            if (_writerCompleted || IsClosed)
-            {
-                return false;
-            }
-
-            return !_unflushed || FlushWriter();
-        }
-        finally
-        {
-            ReleaseWriteLock();
-        }
-    }
-
-    /// <summary>Sends the frames that <see cref="TrySend"/> left in the writer's buffers, if any.</summary>
-    private async ValueTask FlushDeferredAsync()
-    {
-        if (!Volatile.Read(ref _unflushed))
-        {
-            return;
-        }
-
-        await _writeLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (!_unflushed || _writerCompleted || IsClosed)
-            {
-                return;
-            }
-
-            _unflushed = false;
-            FlushResult result;
-            try
-            {
-                result = await _writer.FlushAsync(_closing.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsTransportFailure(ex))
-            {
-                _ = WriteFailed(ex);
-                return;
-            }
-
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                _ = WriteFailed(null);
-                return;
-            }
-
-            Volatile.Write(ref _lastSent, Environment.TickCount64);
-        }
-        finally
-        {
-            ReleaseWriteLock();
-        }
-    }
-
-    /// <summary>Flushes the writer from a blocking caller that holds the write lock; false (and the connection closed) on failure.</summary>
-    private bool FlushWriter()
-    {
-        _unflushed = false;
-        FlushResult result;
-        try
-        {
-            ValueTask<FlushResult> flush = _writer.FlushAsync(_closing.Token);
-            result = flush.IsCompletedSuccessfully ? flush.Result : flush.AsTask().GetAwaiter().GetResult();
-        }
-        catch (Exception ex) when (IsTransportFailure(ex))
-        {
-            _ = WriteFailed(ex);
-            return false;
-        }
-
-        if (result.IsCompleted || result.IsCanceled)
-        {
-            _ = WriteFailed(null);
-            return false;
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Writes a whole frame with one gathered write to the socket's descriptor, which blocks (see
-    /// <see cref="BlockingSocketStream"/>): the header and head from the stack, the bulk from where it lies. The writer
-    /// holds nothing at this point.
-    /// </summary>
-    private unsafe bool WriteGathered(in FrameHeader header, uint length, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data)
-    {
-        Span<byte> prefix = stackalloc byte[FrameHeader.Size + MaxGatheredHead];
-        (header with { Magic = FrameHeader.MagicValue, Version = FrameHeader.CurrentVersion, Length = length, Reserved = 0 }).Write(prefix);
-        head.CopyTo(prefix[FrameHeader.Size..]);
+        var batch = new OutgoingFrame[MaxBatchFrames];
         bool added = false;
         try
         {
-            // The reference keeps the descriptor number from being closed and reused while the write runs; a close
-            // shuts the socket down first, which ends a write that waits.
             _socket.SafeHandle.DangerousAddRef(ref added);
-            nint fd = _socket.SafeHandle.DangerousGetHandle();
-            fixed (byte* first = prefix)
-            fixed (byte* second = data)
+            while (true)
             {
-                Libc.IoVector* vectors = stackalloc Libc.IoVector[2];
-                vectors[0] = new Libc.IoVector { Base = (nint)first, Length = (nuint)(FrameHeader.Size + head.Length) };
-                vectors[1] = new Libc.IoVector { Base = (nint)second, Length = (nuint)data.Length };
-                int index = 0;
-                while (index < 2)
+                int count = 0;
+                lock (_sendGate)
                 {
-                    nint written = Libc.writev(fd, vectors + index, 2 - index);
-                    if (written < 0)
+                    _writerBusy = false;
+                    while (_sendQueue.Count == 0 && !IsClosed)
                     {
-                        int errno = Marshal.GetLastPInvokeError();
-                        if (errno == Libc.EINTR)
-                        {
-                            continue;
-                        }
-
-                        _ = WriteFailed(new IOException($"writev failed with errno {errno}"));
-                        return false;
+                        Monitor.Wait(_sendGate);
                     }
 
-                    nuint left = (nuint)written;
-                    while (index < 2 && left >= vectors[index].Length)
+                    if (IsClosed)
                     {
-                        left -= vectors[index].Length;
-                        index++;
+                        break;
                     }
 
-                    if (index < 2)
+                    long bytes = 0;
+                    while (count < MaxBatchFrames && _sendQueue.TryPeek(out OutgoingFrame? next) && (count == 0 || bytes + next.Size <= MaxBatchBytes))
                     {
-                        vectors[index].Base += (nint)left;
-                        vectors[index].Length -= left;
+                        batch[count++] = _sendQueue.Dequeue();
+                        bytes += next.Size;
                     }
+
+                    _writerBusy = true;
+                }
+
+                bool written = WriteBatch(batch, count);
+                lock (_sendGate)
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        _queuedBytes -= batch[i].Size;
+                    }
+
+                    if (written)
+                    {
+                        _written = batch[count - 1].Sequence;
+                    }
+
+                    Monitor.PulseAll(_sendGate);
+                }
+
+                FinishBatch(batch, count, written);
+                if (!written)
+                {
+                    break;
                 }
             }
-
-            return true;
         }
-        catch (ObjectDisposedException ex)
+        catch (Exception ex)
         {
-            _ = WriteFailed(ex);
-            return false;
+            TryClose(ConnectionCloseReason.TransportError, RsmThrow.Create(RsmError.ConnectionAborted, $"the writer of the connection with node {PeerNodeId} failed: {ex.Message}", ex), sendGoodbye: false);
         }
         finally
         {
@@ -314,22 +351,145 @@ internal sealed partial class TcpFrameConnection
             {
                 _socket.SafeHandle.DangerousRelease();
             }
+
+            DrainQueue();
+            ReleaseSocket();
         }
     }
 
-    /// <summary>Writes the bulk of a payload to the stream from where it lies; the writer holds nothing at this point.</summary>
-    private bool WriteDirect(ReadOnlySpan<byte> data)
+    /// <summary>Tells the senders of a batch how it went and returns its entries for reuse.</summary>
+    private void FinishBatch(OutgoingFrame[] batch, int count, bool written)
     {
-        try
+        for (int i = 0; i < count; i++)
         {
-            _stream.Write(data);
-            return true;
+            IFrameCompletion? completion = batch[i].Completion;
+            batch[i].Completion = null;
+            completion?.OnFrameDone(written);
         }
-        catch (Exception ex) when (IsTransportFailure(ex))
+
+        lock (_sendGate)
         {
-            _ = WriteFailed(ex);
-            return false;
+            for (int i = 0; i < count; i++)
+            {
+                Recycle(batch[i]);
+                batch[i] = null!;
+            }
         }
+    }
+
+    /// <summary>After the writer stopped: every frame still queued is dropped, and every sender that waits is woken.</summary>
+    private void DrainQueue()
+    {
+        List<OutgoingFrame> dropped = [];
+        lock (_sendGate)
+        {
+            _writerDone = true;
+            _writerBusy = true;
+            while (_sendQueue.TryDequeue(out OutgoingFrame? frame))
+            {
+                _queuedBytes -= frame.Size;
+                dropped.Add(frame);
+            }
+
+            Monitor.PulseAll(_sendGate);
+        }
+
+        foreach (OutgoingFrame frame in dropped)
+        {
+            IFrameCompletion? completion = frame.Completion;
+            frame.Completion = null;
+            completion?.OnFrameDone(false);
+            frame.Release();
+        }
+    }
+
+    /// <summary>Writes the frames of a batch in order; false (and the connection closed) when the socket failed.</summary>
+    private unsafe bool WriteBatch(OutgoingFrame[] batch, int count)
+    {
+        if (_stream is SslStream)
+        {
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    OutgoingFrame frame = batch[i];
+                    _stream.Write(frame.Buffer, 0, frame.BufferLength);
+                    if (frame.ExternalLength > 0)
+                    {
+                        _stream.Write(new ReadOnlySpan<byte>((void*)frame.External, frame.ExternalLength));
+                    }
+
+                    long now = Environment.TickCount64;
+                    Volatile.Write(ref _lastSent, now);
+                    Volatile.Write(ref _progressAt, now);
+                }
+
+                _stream.Flush();
+                return true;
+            }
+            catch (Exception ex) when (IsTransportFailure(ex))
+            {
+                return WriteFailed(ex.Message, ex);
+            }
+        }
+
+        // Without TLS the bytes on the socket are the frames themselves: the whole batch leaves in one gathered write.
+        // Entry buffers live on the pinned heap, so their addresses hold without pinning them here.
+        Libc.IoVector* vectors = stackalloc Libc.IoVector[MaxBatchFrames * 2];
+        int used = 0;
+        for (int i = 0; i < count; i++)
+        {
+            OutgoingFrame frame = batch[i];
+            vectors[used++] = new Libc.IoVector { Base = frame.Address, Length = (nuint)frame.BufferLength };
+            if (frame.ExternalLength > 0)
+            {
+                vectors[used++] = new Libc.IoVector { Base = frame.External, Length = (nuint)frame.ExternalLength };
+            }
+        }
+
+        // The socket stays open while this thread runs (see ReleaseSocket), so its descriptor cannot be reused meanwhile.
+        nint fd = _socket.SafeHandle.DangerousGetHandle();
+        int index = 0;
+        while (index < used)
+        {
+            nint result = Libc.writev(fd, vectors + index, used - index);
+            if (result < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Libc.EINTR)
+                {
+                    continue;
+                }
+
+                return WriteFailed($"writev failed with errno {errno}", null);
+            }
+
+            long now = Environment.TickCount64;
+            Volatile.Write(ref _lastSent, now);
+            Volatile.Write(ref _progressAt, now);
+            nuint left = (nuint)result;
+            while (index < used && left >= vectors[index].Length)
+            {
+                left -= vectors[index].Length;
+                index++;
+            }
+
+            if (index < used)
+            {
+                vectors[index].Base += (nint)left;
+                vectors[index].Length -= left;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Closes the connection after a failed write (a partial frame cannot be taken back); returns false.</summary>
+    private bool WriteFailed(string detail, Exception? cause)
+    {
+        string message = $"writing to node {PeerNodeId} at {RemoteEndPoint} failed: {detail}";
+        TryClose(ConnectionCloseReason.TransportError, cause is null ? RsmThrow.Create(RsmError.ConnectionAborted, message) : RsmThrow.Create(RsmError.ConnectionAborted, message, cause), sendGoodbye: false);
+        return false;
     }
 
     private uint CheckFrame(Opcode opcode, int headLength, int dataLength)
@@ -348,63 +508,39 @@ internal sealed partial class TcpFrameConnection
         return (uint)length;
     }
 
-    private void WriteFrame(in FrameHeader header, uint length, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data)
+    /// <summary>Returns an entry for reuse; called with the send lock held.</summary>
+    private void Recycle(OutgoingFrame frame)
     {
-        FrameHeader normalized = header with
+        if (_spareFrames.Count < MaxSpareFrames && frame.Buffer.Length <= FrameHeader.Size + DirectWriteThreshold + 64)
         {
-            Magic = FrameHeader.MagicValue,
-            Version = FrameHeader.CurrentVersion,
-            Length = length,
-            Reserved = 0,
-        };
-        normalized.Write(_writer.GetSpan(FrameHeader.Size));
-        _writer.Advance(FrameHeader.Size);
-        if (!head.IsEmpty)
-        {
-            _writer.Write(head);
+            _spareFrames.Push(frame);
         }
-
-        if (!data.IsEmpty)
+        else
         {
-            _writer.Write(data);
+            frame.Release();
         }
-    }
-
-    /// <summary>Closes the connection after a failed write (a partial frame cannot be taken back) and returns the exception for the writer's caller.</summary>
-    private RsmException WriteFailed(Exception? cause)
-    {
-        string detail = $"writing to node {PeerNodeId} at {RemoteEndPoint} failed: {cause?.Message ?? "the stream is completed"}";
-        TryClose(ConnectionCloseReason.TransportError, cause is null ? RsmThrow.Create(RsmError.ConnectionAborted, detail) : RsmThrow.Create(RsmError.ConnectionAborted, detail, cause), sendGoodbye: false);
-        return ClosedException();
-    }
-
-    /// <summary>Releases the writer; the last holder after a close returns the writer's buffers.</summary>
-    private void ReleaseWriteLock()
-    {
-        if (!_writerCompleted && IsClosed)
-        {
-            _writerCompleted = true;
-            _writer.Complete(s_writerClosed);
-        }
-
-        _writeLock.Release();
     }
 
     /// <summary>
-    /// Writes the goodbye frame if nobody is writing and the socket can take it at once: a close never waits for a peer
-    /// that does not read. Frames still waiting in the writer are dropped with the connection. Without TLS the frame
-    /// goes straight to the socket; with TLS through the session, where raw bytes would break the peer's decryption.
+    /// Writes the goodbye frame if the writer is idle and the socket takes it at once: a close never waits for a peer that
+    /// does not read. Frames still queued are dropped with the connection.
     /// </summary>
     private void TrySendGoodbye()
     {
-        if (!_writeLock.Wait(0))
+        lock (_sendGate)
         {
-            return;
+            if (_writerBusy || _writerDone || _sendQueue.Count > 0)
+            {
+                return;
+            }
+
+            // The writer stays away from the socket from here on.
+            _writerBusy = true;
         }
 
         try
         {
-            if (!_writerCompleted && _socket.Poll(0, SelectMode.SelectWrite))
+            if (_socket.Poll(0, SelectMode.SelectWrite))
             {
                 Span<byte> frame = stackalloc byte[FrameHeader.Size];
                 new FrameHeader(Opcode.Close, 0, 0).Write(frame);
@@ -422,9 +558,48 @@ internal sealed partial class TcpFrameConnection
         {
             // Best effort: the peer learns of the close from the end of the stream instead.
         }
-        finally
+    }
+
+    /// <summary>One queued frame: its header and small parts copied, its bulk possibly lent by the sender.</summary>
+    private sealed unsafe class OutgoingFrame
+    {
+        public byte[] Buffer { get; private set; } = [];
+
+        public nint Address { get; private set; }
+
+        public int BufferLength { get; private set; }
+
+        public nint External { get; set; }
+
+        public int ExternalLength { get; set; }
+
+        public IFrameCompletion? Completion { get; set; }
+
+        public long Sequence { get; set; }
+
+        public long Size => BufferLength + ExternalLength;
+
+        public void Fill(in FrameHeader header, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data, int inline)
         {
-            ReleaseWriteLock();
+            if (Buffer.Length < inline)
+            {
+                Buffer = GC.AllocateUninitializedArray<byte>(Math.Max(inline, 256), pinned: true);
+                Address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Buffer));
+            }
+
+            header.Write(Buffer);
+            head.CopyTo(Buffer.AsSpan(FrameHeader.Size));
+            data.CopyTo(Buffer.AsSpan(FrameHeader.Size + head.Length));
+            BufferLength = inline;
+        }
+
+        public void Release()
+        {
+            Buffer = [];
+            Address = 0;
+            BufferLength = 0;
+            External = 0;
+            ExternalLength = 0;
         }
     }
 }

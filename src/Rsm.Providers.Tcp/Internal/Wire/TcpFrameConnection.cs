@@ -12,10 +12,11 @@ namespace Rsm.Providers.Tcp.Internal.Wire;
 /// <summary>
 /// One authenticated TCP connection between two nodes that carries <see cref="FrameHeader"/>-prefixed frames: a
 /// handshake proves both node ids before anything else (<see cref="AcceptAsync"/>, <see cref="ConnectAsync"/>), then one
-/// reader loop hands each frame to a callback (<see cref="Start"/>) and one writer, shared under a lock, sends them
-/// (<see cref="SendAsync(FrameHeader, ReadOnlyMemory{byte}, CancellationToken)"/>, <see cref="Send(in FrameHeader, ReadOnlySpan{byte})"/>).
-/// Malformed or oversized frames, a silent peer, a socket failure, the peer's goodbye or <see cref="Close()"/> end the
-/// connection once; the closed callback then runs exactly once, after the last frame callback returned.
+/// reader thread hands each frame to a callback (<see cref="Start"/>) and one writer thread sends the frames of a bounded
+/// queue (<see cref="TrySend"/>, <see cref="TrySendReferenced"/>, <see cref="TryPost"/>). Malformed or oversized frames, a
+/// silent peer, a peer that takes nothing of its queue for the send timeout, a socket failure, the peer's goodbye or
+/// <see cref="Close()"/> end the connection once; the closed callback then runs exactly once, after the last frame
+/// callback returned. The socket is released only after both threads have left it.
 /// </summary>
 internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
 {
@@ -23,29 +24,17 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
     // keep an idle connection from holding a buffer at all).
     private const int ReadBufferSize = 64 * 1024;
     private const int MinimumReadSize = 4 * 1024;
-    private const int WriteBufferSize = 16 * 1024;
-
-    /// <summary>A payload part from this size on is written to the stream where it lies rather than copied into the writer.</summary>
-    public const int DirectWriteThreshold = 16 * 1024;
-
-    // The largest head that goes with a bulk payload in one gathered write.
-    private const int MaxGatheredHead = 64;
-
-    /// <summary>Frames sent with a deferred flush wait in the writer until it holds this many bytes.</summary>
-    public const int CombineLimit = 64 * 1024;
 
     /// <summary>A payload from this size on that has not arrived yet may be received straight into memory an <see cref="IPayloadSink"/> offers.</summary>
     public const int DirectReadThreshold = 16 * 1024;
 
-    private static readonly Exception s_writerClosed = new IOException("The connection is closed.");
+    private static readonly Exception s_closed = new IOException("The connection is closed.");
 
     private readonly Socket _socket;
     private readonly Stream _stream;
     private readonly PipeReader _reader;
-    private readonly PipeWriter _writer;
     private readonly HandshakeOptions _options;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _stateLock = new();
@@ -53,10 +42,10 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
     private bool _closed;
     private bool _started;
     private bool _readerCompleted;
-    private bool _writerCompleted;
-    private bool _unflushed;
-    private volatile bool _gatheredWrites;
     private ConnectionCloseReason _closeReason;
+
+    // Who still uses the socket: the connection itself until it closes, and its reader and writer threads.
+    private int _socketUsers = 1;
     private Exception? _closeException;
     private Func<FrameHeader, ReadOnlySequence<byte>, ValueTask>? _onFrame;
     private Action<Exception?>? _onClosed;
@@ -74,7 +63,6 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
         LocalEndPoint = TryGetEndPoint(socket, remote: false);
         _stream = CreateStream(socket, options);
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: MinimumReadSize, leaveOpen: true, useZeroByteReads: false));
-        _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: WriteBufferSize, leaveOpen: true));
     }
 
     /// <summary>The node id this side proved.</summary>
@@ -185,27 +173,44 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
         _closing.Cancel();
         try
         {
+            // Ends the reader's and the writer's blocking calls; the socket itself goes when the last of them is done.
             _socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            // Already reset by the peer or disposed: nothing left to shut down.
+            // Already reset by the peer: nothing left to shut down.
         }
 
-        _stream.Dispose();
-        _socket.Dispose();
+        lock (_sendGate)
+        {
+            Monitor.PulseAll(_sendGate);
+        }
+
         if (completeReader)
         {
             _reader.Complete();
             _completion.TrySetResult();
         }
 
-        if (_writeLock.Wait(0))
-        {
-            ReleaseWriteLock();
-        }
-
+        ReleaseSocket();
         return true;
+    }
+
+    /// <summary>Starts the writer thread once the handshake has proven the peer.</summary>
+    private void StartWriter()
+    {
+        Interlocked.Increment(ref _socketUsers);
+        StartThread(WriteLoop, $"rsm tcp node {LocalNodeId} -> {PeerNodeId}");
+    }
+
+    /// <summary>One user of the socket is done with it; the last one disposes it.</summary>
+    private void ReleaseSocket()
+    {
+        if (Interlocked.Decrement(ref _socketUsers) == 0)
+        {
+            _stream.Dispose();
+            _socket.Dispose();
+        }
     }
 
     private void LogClosed(ConnectionCloseReason reason, Exception? exception)
