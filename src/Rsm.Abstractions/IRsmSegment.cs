@@ -10,8 +10,18 @@ public interface IRsmSegment : IDisposable
     /// Posts one event to the other side: an importer's post reaches the exporter, an exporter's post reaches every
     /// import of the segment. Events count and never coalesce (DECISIONS F8). <c>rsm_intr_signal_post</c>.
     /// </summary>
+    /// <remarks>
+    /// An importer's event goes to whichever segment is published under the import's segment id on the exporter's node
+    /// now; when none is, it is dropped and the call still succeeds, also after a forced disconnect (RSMAPI 4.3). On
+    /// Loopback and SharedMemory the exporter's node is this host, so the exit of the exporting process is such a forced
+    /// disconnect (DECISIONS F7). On Tcp the exporting process is the node itself: once the connection to it is lost, a
+    /// post reports ConnectionAborted (40), the path loss of RSMAPI 3.8.
+    /// </remarks>
     /// <param name="flags"><see cref="RsmSignalFlags.NoAccumulate"/> is accepted and ignored.</param>
-    /// <exception cref="RsmException">BadSegmentHandle (5) destroyed or disconnected; RemoteNodeUnreachable (39) or ConnectionAborted (40) on remote transports.</exception>
+    /// <exception cref="RsmException">
+    /// BadSegmentHandle (5) destroyed or disconnected; ConnectionAborted (40) on Tcp when the connection to the exporter's
+    /// node is lost, or the node did not take the event within its ConnectTimeout.
+    /// </exception>
     void SignalPost(RsmSignalFlags flags = RsmSignalFlags.None);
 
     /// <summary>Waits for and consumes one event. <c>rsm_intr_signal_wait</c>.</summary>

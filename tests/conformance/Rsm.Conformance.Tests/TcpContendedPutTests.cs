@@ -1,81 +1,121 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Rsm.Providers.Tcp.Internal.Wire;
+
 namespace Rsm.Conformance.Tests;
 
+/// <summary>
+/// Four importing Tcp nodes put large chunks into one exporter at the same time, each into its own range, and read them
+/// back: every byte must land, and nothing may be aborted that nobody aborted. Large puts are received straight into the
+/// segment's pages while the reader's buffers of other connections come and go, which is where a stream once lost its
+/// framing. Each case runs <c>RSM_STRESS_SECONDS</c> seconds (default 3; the acceptance runs use 30).
+/// </summary>
 [TestClass]
 public sealed class TcpContendedPutTests
 {
     private const uint Id = 0x651000;
+    private const int Importers = 4;
+
+    private static TimeSpan Duration =>
+        TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("RSM_STRESS_SECONDS"), NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds > 0 ? seconds : 3);
 
     [TestMethod]
     [DataRow(256 * 1024, RsmBarrierMode.Explicit)]
     [DataRow(256 * 1024, RsmBarrierMode.Implicit)]
     [DataRow(1 << 20, RsmBarrierMode.Explicit)]
     [DataRow(1 << 20, RsmBarrierMode.Implicit)]
-    public void FourImportingNodes_LargePuts_EveryByteLands(int chunk, RsmBarrierMode mode)
+    public void FourImportingNodes_LargePutsAtOnce_EveryByteLands(int chunk, RsmBarrierMode mode)
     {
-        const int Importers = 4;
-        using var cluster = new TcpPeerCluster(1, 2, 3, 4, 5);
-        using IRsmController exporter = cluster.Open(1);
-        using RsmPageMemory memory = RsmPageMemory.Allocate((nuint)(chunk * Importers));
-        IExportSegment export = exporter.CreateExportSegment(memory.Address, memory.Length);
-        export.Publish(Id);
-        var controllers = new IRsmController[Importers];
-        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        for (int i = 0; i < Importers; i++)
+        int threadsBefore = TcpFrameConnection.ThreadCount;
+        using (var cluster = new TcpPeerCluster(1, 2, 3, 4, 5))
         {
-            controllers[i] = cluster.Open((uint)(i + 2));
-        }
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        var threads = new Thread[Importers];
-        for (int i = 0; i < Importers; i++)
-        {
-            int me = i;
-            threads[i] = new Thread(() =>
+            using IRsmController exporter = cluster.Open(1);
+            using RsmPageMemory memory = RsmPageMemory.Allocate((nuint)(chunk * Importers));
+            IExportSegment export = exporter.CreateExportSegment(memory.Address, memory.Length);
+            export.Publish(Id);
+            var controllers = new IRsmController[Importers];
+            for (int i = 0; i < Importers; i++)
             {
-                try
-                {
-                    IImportSegment import = controllers[me].Connect(1, Id, RsmPermissions.ReadWrite);
-                    import.SetMode(mode);
-                    RsmBarrier barrier = import.InitBarrier();
-                    byte[] data = new byte[chunk];
-                    byte round = 0;
-                    while (DateTime.UtcNow < deadline)
-                    {
-                        round++;
-                        data.AsSpan().Fill((byte)(round ^ (me * 37)));
-                        barrier.Open();
-                        import.Put((long)me * chunk, data);
-                        barrier.Close();
-                        byte[] back = new byte[chunk];
-                        import.Get((long)me * chunk, back);
-                        if (!back.AsSpan().SequenceEqual(data))
-                        {
-                            errors.Enqueue($"importer {me} round {round}: bytes differ");
-                            break;
-                        }
-                    }
+                controllers[i] = cluster.Open((uint)(i + 2));
+            }
 
-                    import.Disconnect();
-                }
-                catch (RsmException ex)
-                {
-                    errors.Enqueue($"importer {me}: {ex.Message}");
-                }
-            });
-            threads[i].Start();
+            var failures = new ConcurrentQueue<string>();
+            long[] rounds = new long[Importers];
+            DateTime deadline = DateTime.UtcNow + Duration;
+            var threads = new Thread[Importers];
+            for (int i = 0; i < Importers; i++)
+            {
+                int me = i;
+                threads[i] = new Thread(() => Run(controllers[me], me, chunk, mode, deadline, memory, failures, ref rounds[me])) { IsBackground = true };
+                threads[i].Start();
+            }
+
+            foreach (Thread thread in threads)
+            {
+                Assert.IsTrue(thread.Join(Duration + TimeSpan.FromSeconds(60)), "an importer did not finish");
+            }
+
+            foreach (IRsmController controller in controllers)
+            {
+                controller.Dispose();
+            }
+
+            Assert.IsTrue(Task.Run(export.Destroy).Wait(TimeSpan.FromSeconds(30)), "Destroy did not return");
+            Assert.IsTrue(failures.IsEmpty, string.Join("; ", failures));
+            foreach (long count in rounds)
+            {
+                Assert.IsTrue(count > 0, "an importer completed no round");
+            }
         }
 
-        foreach (Thread t in threads)
+        // Every connection thread of the five nodes ends with its connection.
+        Assert.IsTrue(SpinWait.SpinUntil(() => TcpFrameConnection.ThreadCount == threadsBefore, TimeSpan.FromSeconds(20)), $"{TcpFrameConnection.ThreadCount} connection threads are left, {threadsBefore} before");
+    }
+
+    private static void Run(IRsmController controller, int me, int chunk, RsmBarrierMode mode, DateTime deadline, RsmPageMemory exported, ConcurrentQueue<string> failures, ref long rounds)
+    {
+        try
         {
-            Assert.IsTrue(t.Join(TimeSpan.FromSeconds(60)));
-        }
+            IImportSegment import = controller.Connect(1, Id, RsmPermissions.ReadWrite);
+            import.SetMode(mode);
+            RsmBarrier barrier = import.InitBarrier();
+            byte[] data = new byte[chunk];
+            byte[] back = new byte[chunk];
+            long offset = (long)me * chunk;
+            while (DateTime.UtcNow < deadline)
+            {
+                rounds++;
 
-        foreach (IRsmController c in controllers)
+                // Every byte names the importer, the round and its own position, so a byte from elsewhere shows.
+                for (int i = 0; i < chunk; i++)
+                {
+                    data[i] = (byte)((me * 61) + (rounds * 7) + (i * 13));
+                }
+
+                barrier.Open();
+                import.Put(offset, data);
+                barrier.Close();
+                if (!exported.GetSpan().Slice((int)offset, chunk).SequenceEqual(data))
+                {
+                    failures.Enqueue($"importer {me} round {rounds}: the exporter's bytes differ from the put");
+                    break;
+                }
+
+                barrier.Open();
+                import.Get(offset, back);
+                barrier.Close();
+                if (!back.AsSpan().SequenceEqual(data))
+                {
+                    failures.Enqueue($"importer {me} round {rounds}: the get returned other bytes");
+                    break;
+                }
+            }
+
+            import.Disconnect();
+        }
+        catch (RsmException ex)
         {
-            c.Dispose();
+            failures.Enqueue($"importer {me} round {rounds}: {ex.Message}");
         }
-
-        export.Destroy();
-        Assert.IsTrue(errors.IsEmpty, string.Join("; ", errors));
     }
 }

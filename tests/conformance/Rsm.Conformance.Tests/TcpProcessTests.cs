@@ -29,9 +29,14 @@ public sealed class TcpProcessTests
         import.Get(0, data);
         CollectionAssert.AreEqual(new byte[] { 0x11, 0x22, 0x33, 0x44 }, data);
 
+        import.SignalPost();
+        Assert.AreEqual(RsmError.Success, exporter.Outcome("wait e1 5000"), "the exporter did not receive the event posted while it lived");
         exporter.Kill();
 
         TcpPeerCluster.AwaitAborted(() => TcpPeerCluster.Outcome(() => import.Get(0, data)), "the import of a killed exporter");
+
+        // The path to the exporter's node is lost: a post reports it (RSMAPI 3.8) instead of pretending delivery.
+        Assert.AreEqual(RsmError.ConnectionAborted, TcpPeerCluster.Outcome(() => import.SignalPost()));
     }
 
     [TestMethod]

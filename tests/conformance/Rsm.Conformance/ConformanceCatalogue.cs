@@ -75,6 +75,9 @@ public static class ConformanceCatalogue
         [224] = "A segment id published by another process of the same node gives SegmentIdInUse (24) until that process lets go.",
         [225] = "Auto-assigned segment ids are unique among the processes of one node.",
         [226] = "Lock operations are atomic between processes: concurrent FetchAdd64 from two processes loses no increment (DECISIONS L3).",
+        [250] = "A put in every form (put, put8-put64, putv) through a mapping made with Read only gives PermissionDenied (27) and changes nothing; gets still work (DECISIONS D10).",
+        [251] = "A get in every form (get, get8-get64, getv) through a mapping made with Write only gives PermissionDenied (27) and reads nothing; puts still work (DECISIONS D10).",
+        [252] = "A lock operation through a mapping made with Read only gives PermissionDenied (27) and leaves the word unchanged (DECISIONS D10).",
     };
 
     private static readonly Dictionary<int, string> s_notApplicableItems = BuildNotApplicable();

@@ -281,6 +281,77 @@ public abstract class MapConformanceTests : ConformanceTestBase
         f.I.ReleasePollHandle();
     }
 
+    [TestMethod]
+    public void Spec250_PutThroughReadOnlyMapping_PermissionDeniedAndNothingChanges()
+    {
+        RequireMapping();
+        DefaultFixture f = CreateDefaultFixture();
+        f.B.GetSpan().Fill(0x5A);
+        _ = f.I.Map(RsmPermissions.Read, 0, L);
+        using RsmPageMemory local = RsmPageMemory.Allocate(PS);
+        local.GetSpan().Fill(0xC3);
+        var request = new RsmScatterGather();
+        request.Vectors.Add(RsmIoVector.FromAddress(local.Address, 0, 64));
+
+        // DECISIONS D10: the access is compared with the mapping's protection, never a fault, in every form of put.
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.Put(0, local.GetSpan()[..64]), "put");
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.Put8(8, local.GetSpan()[..8]), "put8");
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.Put16(16, [1, 2]), "put16");
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.Put32(32, [1, 2]), "put32");
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.Put64(64, [1, 2]), "put64");
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.PutV(request), "putv");
+
+        // Reading through the mapping still works; the exporter's memory is untouched.
+        byte[] back = new byte[64];
+        AssertOutcome(RsmError.Success, () => f.I.Get(0, back));
+        CollectionAssert.AreEqual(Enumerable.Repeat((byte)0x5A, 64).ToArray(), back);
+        Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0x5A) < 0, "a denied put changed the exporter's memory");
+    }
+
+    [TestMethod]
+    public void Spec251_GetThroughWriteOnlyMapping_PermissionDeniedAndNothingRead()
+    {
+        RequireMapping();
+        DefaultFixture f = CreateDefaultFixture();
+        f.B.GetSpan().Fill(0x5A);
+        _ = f.I.Map(RsmPermissions.Write, 0, L);
+        using RsmPageMemory local = RsmPageMemory.Allocate(PS);
+        var request = new RsmScatterGather();
+        request.Vectors.Add(RsmIoVector.FromAddress(local.Address, 0, 64));
+        byte[] bytes = new byte[64];
+        ushort[] halves = new ushort[2];
+        uint[] words = new uint[2];
+        ulong[] doubles = new ulong[2];
+
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.Get(0, bytes), "get");
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.Get8(8, bytes.AsSpan(0, 8)), "get8");
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.Get16(16, halves), "get16");
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.Get32(32, words), "get32");
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.Get64(64, doubles), "get64");
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.GetV(request), "getv");
+        Assert.IsTrue(bytes.AsSpan().IndexOfAnyExcept((byte)0) < 0 && halves.All(h => h == 0) && words.All(w => w == 0) && doubles.All(d => d == 0), "a denied get wrote into the destination");
+        Assert.IsTrue(local.GetSpan()[..64].IndexOfAnyExcept((byte)0) < 0, "a denied getv wrote into the local memory");
+
+        // Writing through the mapping still works.
+        AssertOutcome(RsmError.Success, () => f.I.Put(0, new byte[] { 1, 2, 3, 4 }));
+        SyncMapping(f.Bar);
+        CollectionAssert.AreEqual(new byte[] { 1, 2, 3, 4 }, f.B.GetSpan()[..4].ToArray());
+    }
+
+    [TestMethod]
+    public void Spec252_LockOperationThroughReadOnlyMapping_PermissionDenied()
+    {
+        RequireMapping();
+        Require(ConformanceCapabilities.LockOperations, "lock operations run atomically");
+        DefaultFixture f = CreateDefaultFixture(ExportFlags.LockOperations);
+        _ = f.I.Map(RsmPermissions.Read, 0, L);
+
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.FetchAdd64(0, 1), "fetch-add");
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.CompareExchange32(8, 1, 0), "compare-and-swap");
+        AssertOutcome(RsmError.PermissionDenied, () => f.I.Exchange64(16, 1), "swap");
+        Assert.IsTrue(f.B.GetSpan()[..24].IndexOfAnyExcept((byte)0) < 0, "a denied lock operation changed the word");
+    }
+
     private void RequireMapping() => Require(ConformanceCapabilities.Mapping, "map and unmap need import mappings");
 
     /// <summary>A page-aligned address range that was mapped and then released, so nothing occupies it.</summary>
