@@ -2,10 +2,14 @@
 # Runs the benchmarks in Release; reports and logs go to bench/results.
 #   bench/run.sh                   every benchmark
 #   bench/run.sh loopback          the Loopback benchmarks only
-#   bench/run.sh sharedmemory      the SharedMemory benchmarks only (Linux)
-#   bench/run.sh tcp               the Tcp benchmarks only (against raw sockets on 127.0.0.1)
+#   bench/run.sh sharedmemory      the SharedMemory benchmarks only (Linux), the contended put included
+#   bench/run.sh tcp               the Tcp benchmarks only (against raw sockets on 127.0.0.1), the contended put included
+#   bench/run.sh contended         the contended cases only: 4 importers putting 1 MiB at once into one exporter,
+#                                  SharedMemory against 4 copies at once and Tcp against 4 raw socket streams at once
 #   bench/run.sh '<glob>'          the benchmarks whose full name matches, e.g. '*SignalRoundTrip*'
 # Further arguments go to BenchmarkDotNet unchanged (for example: bench/run.sh sharedmemory --list flat).
+# A quick check that a set runs, not a measurement: bench/run.sh contended --warmupCount 1 --iterationCount 3 --iterationTime 100
+# (these settings shorten each class's own job; --job dry would run in addition to it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 filter='*'
@@ -14,6 +18,7 @@ if [[ $# -gt 0 && "$1" != -* ]]; then
         loopback) filter='*Loopback*' ;;
         sharedmemory) filter='*SharedMemory*' ;;
         tcp) filter='*Tcp*' ;;
+        contended) filter='*Contended*' ;;
         *) filter="$1" ;;
     esac
     shift

@@ -182,7 +182,7 @@ internal sealed class RawLoopbackPeer : IDisposable
     }
 
     /// <summary>Receives exactly <c>buffer.Length</c> bytes; false at the end of the stream.</summary>
-    private static bool TryReceiveAll(Socket socket, Span<byte> buffer)
+    internal static bool TryReceiveAll(Socket socket, Span<byte> buffer)
     {
         while (!buffer.IsEmpty)
         {
@@ -198,7 +198,7 @@ internal sealed class RawLoopbackPeer : IDisposable
         return true;
     }
 
-    private static void SendAll(Socket socket, ReadOnlySpan<byte> data)
+    internal static void SendAll(Socket socket, ReadOnlySpan<byte> data)
     {
         while (!data.IsEmpty)
         {
