@@ -44,7 +44,7 @@ public sealed class MirrorAbortTests
 
         public uint PeerNodeId => 1;
 
-        public bool Send(Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default, FrameFlags flags = FrameFlags.None)
+        public bool Send(Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default, FrameFlags flags = FrameFlags.None, bool cork = false)
         {
             if (opcode == Opcode.Connect)
             {
@@ -67,6 +67,8 @@ public sealed class MirrorAbortTests
         }
 
         public bool Post(Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> body, FrameFlags flags = FrameFlags.None) => true;
+
+        public bool Flush() => true;
 
         public void Close(string reason)
         {

@@ -28,12 +28,17 @@ internal static partial class Libc
     public const int EINVAL = 22;
     public const int EFAULT = 14;
     public const int EACCES = 13;
+    public const int MSG_DONTWAIT = 0x40;
+    public const int MSG_NOSIGNAL = 0x4000;
     public const short POLLIN = 0x001;
 
     public static readonly nint MAP_FAILED = -1;
 
     [LibraryImport(Library, SetLastError = true)]
     public static unsafe partial nint writev(nint fd, IoVector* vectors, int count);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static unsafe partial nint sendmsg(nint fd, MessageHeader* message, int flags);
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, long offset);
@@ -101,6 +106,19 @@ internal static partial class Libc
     {
         public nint Base;
         public nuint Length;
+    }
+
+    /// <summary><c>struct msghdr</c> (x86-64 and arm64 layout), for a gathered send without ancillary data.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct MessageHeader
+    {
+        public void* Name;
+        public int NameLength;
+        public IoVector* Vectors;
+        public nuint VectorCount;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
     }
 
     [StructLayout(LayoutKind.Sequential)]

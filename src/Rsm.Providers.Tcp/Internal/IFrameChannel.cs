@@ -20,8 +20,12 @@ internal interface IFrameChannel
     /// <param name="head">The fixed fields of the body.</param>
     /// <param name="data">The bulk of the body; large data is written from where it lies.</param>
     /// <param name="flags">Opcode-specific bits (<see cref="FrameFlags"/>).</param>
+    /// <param name="cork">A small frame may wait for company until <see cref="Flush"/> (see <see cref="TcpFrameConnection.TrySend"/>).</param>
     /// <returns>False when the connection is closed.</returns>
-    bool Send(Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default, FrameFlags flags = FrameFlags.None);
+    bool Send(Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default, FrameFlags flags = FrameFlags.None, bool cork = false);
+
+    /// <summary>Sends the frames that wait for company; false when the connection is closed.</summary>
+    bool Flush();
 
     /// <summary>Sends one data frame whose bulk stays where it lies until <paramref name="completion"/> hears it is done (see <see cref="TcpFrameConnection.TrySendReferenced"/>).</summary>
     /// <param name="opcode">What the frame carries.</param>

@@ -44,10 +44,14 @@ internal sealed class ImporterChannel(TimeSpan requestTimeout) : IFrameHandler
 
     /// <summary>
     /// Sends a put nobody waits for: its acknowledgement names the import and only counts down the link's outstanding
-    /// puts. The connection's writer sends whatever is queued together, so a burst of small ones shares a few writes.
+    /// puts. Small ones wait in the queue to share a write with those that follow (until 64 KiB gather, another frame
+    /// goes to the node, a barrier flushes, or the keep-alive tick).
     /// </summary>
     public bool SendUnawaited(Opcode opcode, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data) =>
-        !_closed && Channel.Send(opcode, 0, 0, head, data, FrameFlags.Unawaited);
+        !_closed && Channel.Send(opcode, 0, 0, head, data, FrameFlags.Unawaited, cork: true);
+
+    /// <summary>Sends the puts that wait in the queue; false when the connection is closed.</summary>
+    public bool Flush() => !_closed && Channel.Flush();
 
     /// <summary>Forgets a request that timed out.</summary>
     /// <returns>False when its reply is being handled already: the request completes soon, and a get's destination is in use until then.</returns>

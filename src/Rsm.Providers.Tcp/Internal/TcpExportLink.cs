@@ -248,12 +248,14 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     {
         // Frames on one connection arrive in order, so shipping the dirty pages now orders them before later writes.
         (view as MirrorView)?.ShipDirty();
+        _ = _channel.Flush();
         return RsmError.Success;
     }
 
     public override RsmError CloseBarrier(ISegmentView? view)
     {
         (view as MirrorView)?.ShipDirty();
+        _ = _channel.Flush();
 
         // The acknowledgements of a burst come back within microseconds: spin briefly before sleeping on them.
         _ = BriefSpin.UntilZero(ref _outstanding);

@@ -10,8 +10,10 @@ internal sealed class WireChannel(TcpFrameConnection connection, IFrameHandler h
 
     public void Start() => connection.Start(OnFrameAsync, reason => handler.OnClosed(this, reason), this);
 
-    public bool Send(Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default, FrameFlags flags = FrameFlags.None) =>
-        connection.TrySend(new FrameHeader(opcode, requestId, (uint)(head.Length + data.Length), status, (ushort)flags), head, data);
+    public bool Send(Opcode opcode, uint requestId, int status, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default, FrameFlags flags = FrameFlags.None, bool cork = false) =>
+        connection.TrySend(new FrameHeader(opcode, requestId, (uint)(head.Length + data.Length), status, (ushort)flags), head, data, cork);
+
+    public bool Flush() => connection.Flush();
 
     public bool SendReferenced(Opcode opcode, uint requestId, ReadOnlySpan<byte> head, nint data, int length, TcpFrameConnection.IFrameCompletion completion) =>
         connection.TrySendReferenced(new FrameHeader(opcode, requestId, (uint)(head.Length + length)), head, data, length, completion);

@@ -53,6 +53,12 @@ internal sealed partial class TcpFrameConnection
                     return;
                 }
 
+                // Corked frames go out now at the latest.
+                if (waiting > 0)
+                {
+                    _ = Flush();
+                }
+
                 if (interval > 0 && now - Volatile.Read(ref _lastSent) >= interval && waiting == 0)
                 {
                     if (TryPost(new FrameHeader(Opcode.Ping, unchecked(++_pingId), 0), default))

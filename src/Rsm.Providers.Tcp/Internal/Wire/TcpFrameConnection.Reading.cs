@@ -7,6 +7,10 @@ namespace Rsm.Providers.Tcp.Internal.Wire;
 /// <content>The reader loop: one per connection, started once.</content>
 internal sealed partial class TcpFrameConnection
 {
+    // Set by the reader thread while it dispatches the frames of one buffer; read by Enqueue on that thread only.
+    private bool _readerBurst;
+    private int _readerThreadId;
+
     /// <summary>
     /// Starts the reader loop (and the keep-alive, when configured). Every valid frame other than Ping, Pong and Close
     /// goes to <paramref name="onFrame"/>, one at a time in arrival order; its payload is valid only until the returned
@@ -53,6 +57,7 @@ internal sealed partial class TcpFrameConnection
 
     private async Task ReadLoopAsync()
     {
+        _readerThreadId = Environment.CurrentManagedThreadId;
         try
         {
             while (!IsClosed)
@@ -76,6 +81,9 @@ internal sealed partial class TcpFrameConnection
 
                 bool keepReading = true;
                 bool consumed = false;
+
+                // Replies to the requests of one buffer go out together once it is handled (see Enqueue).
+                _readerBurst = true;
                 while (keepReading && FrameHeader.TryRead(buffer, out FrameHeader header))
                 {
                     // Judged on the header alone, so a hostile length never makes us wait for (or buffer) its payload.
@@ -101,6 +109,7 @@ internal sealed partial class TcpFrameConnection
                             arrived.CopyTo(claim.Target.Span);
                             _reader.AdvanceTo(buffer.End);
                             consumed = true;
+                            EndBurst();
                             bool complete = await ReceiveDirectAsync(claim.Target[arrivedLength..]).ConfigureAwait(false);
                             _payloadSink!.PayloadReceived(header, complete);
                             keepReading = complete;
@@ -112,6 +121,8 @@ internal sealed partial class TcpFrameConnection
                     keepReading = await DispatchAsync(header, buffer.Slice(FrameHeader.Size, header.Length)).ConfigureAwait(false);
                     buffer = buffer.Slice(frameLength);
                 }
+
+                EndBurst();
 
                 if (!keepReading)
                 {
@@ -147,6 +158,16 @@ internal sealed partial class TcpFrameConnection
         finally
         {
             await FinishReadingAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The reader is done with its buffer: the replies it corked meanwhile go out.</summary>
+    private void EndBurst()
+    {
+        if (_readerBurst)
+        {
+            _readerBurst = false;
+            _ = Flush();
         }
     }
 

@@ -8,8 +8,10 @@ using Rsm.Interop;
 namespace Rsm.Providers.Tcp.Internal.Wire;
 
 /// <content>
-/// The writer: senders put frames into one bounded queue and a thread of the connection's own writes them, many at a
-/// time in one gathered write. Nothing else ever writes to the socket once the connection has started.
+/// The send path: senders put frames into one bounded queue, and whoever holds the writer's place writes from its head:
+/// the connection's writer thread, blocking, many frames in one gathered write; or, when nothing is queued and nobody
+/// writes, the sender itself with one write that never waits, leaving to the writer thread what the socket did not take.
+/// Frames leave the queue only when written whole, in order.
 /// </content>
 internal sealed partial class TcpFrameConnection
 {
@@ -18,6 +20,9 @@ internal sealed partial class TcpFrameConnection
 
     /// <summary>A payload part from this size on is written from where it lies instead of being copied into the queue.</summary>
     public const int DirectWriteThreshold = 16 * 1024;
+
+    /// <summary>Corked frames wait in the queue until it holds this many bytes (or a flush, an uncorked frame, the keep-alive tick).</summary>
+    public const int CombineLimit = 64 * 1024;
 
     // One gathered write takes at most this many frames and, beyond its first frame, this many bytes, so that a writer
     // blocked on a peer that reads slowly still returns now and then and shows its progress.
@@ -30,11 +35,26 @@ internal sealed partial class TcpFrameConnection
     private readonly object _sendGate = new();
     private readonly Queue<OutgoingFrame> _sendQueue = new();
     private readonly Stack<OutgoingFrame> _spareFrames = new();
+
+    // The batch of whoever holds the writer's place for a write that never waits (see WriteNow).
+    private readonly OutgoingFrame[] _inlineBatch = new OutgoingFrame[MaxBatchFrames];
     private long _queuedBytes;
     private long _enqueued;
     private long _written;
+    // Wakes the writer thread; set only while it sleeps, so that senders it need not see wake nobody.
+    private readonly ManualResetEventSlim _writerWake = new(false, spinCount: 0);
+
+    // Senders waiting for room or for their frame to be written; only then does retiring frames pulse the send lock.
+    private int _sendWaiters;
+
+    // Who holds the writer's place: the writer thread while it writes, or a sender writing without waiting.
     private bool _writerBusy;
+    private bool _writerSleeps;
     private bool _writerDone;
+
+    // Corked frames are queued and wait for company until CombineLimit bytes wait, an uncorked frame follows, Flush, or
+    // the keep-alive tick.
+    private bool _holdCorked;
 
     // When the peer last took bytes, or bytes began to wait for it; read by the keep-alive while any bytes wait.
     private long _progressAt;
@@ -125,14 +145,19 @@ internal sealed partial class TcpFrameConnection
     /// <param name="header">The opcode, request id, status and flags; its magic, version, length and reserved fields are set here.</param>
     /// <param name="head">The first part of the payload.</param>
     /// <param name="data">The second part of the payload.</param>
+    /// <param name="cork">
+    /// Let a small frame wait for company, so that a burst shares a few writes: it goes out once
+    /// <see cref="CombineLimit"/> bytes wait, with the next frame that is not corked, at <see cref="Flush"/>, or at the
+    /// latest at the next keep-alive tick. Ignored for large data.
+    /// </param>
     /// <returns>False when the connection is closed, or closed before the frame was written whole.</returns>
     /// <exception cref="ArgumentException">The payload exceeds <see cref="MaxFrameSize"/>, or the opcode is undefined or belongs to the handshake.</exception>
-    public unsafe bool TrySend(in FrameHeader header, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default)
+    public unsafe bool TrySend(in FrameHeader header, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data = default, bool cork = false)
     {
         uint length = CheckFrame(header.Opcode, head.Length, data.Length);
         if (data.Length < DirectWriteThreshold)
         {
-            return Enqueue(header, length, head, data, 0, 0, null, waitForRoom: true) >= 0;
+            return Enqueue(header, length, head, data, 0, 0, null, waitForRoom: true, cork) >= 0;
         }
 
         fixed (byte* bulk = data)
@@ -176,24 +201,55 @@ internal sealed partial class TcpFrameConnection
         return Enqueue(header, length, head, default, 0, 0, null, waitForRoom: false) >= 0;
     }
 
+    /// <summary>
+    /// Sends the frames left waiting for company (corked: small Explicit-mode puts, and replies the reader queued while
+    /// it still held more requests): written at once if the socket takes them, else by the writer thread.
+    /// </summary>
+    /// <returns>False when the connection is closed.</returns>
+    public bool Flush()
+    {
+        lock (_sendGate)
+        {
+            if (_writerDone || IsClosed)
+            {
+                return false;
+            }
+
+            _holdCorked = false;
+            if (_sendQueue.Count == 0)
+            {
+                return true;
+            }
+
+            if (_writerBusy || _stream is SslStream)
+            {
+                // A holder of the place hands on to the writer thread when it lets go (see ReleasePlace).
+                WakeWriterLocked();
+                return true;
+            }
+
+            _writerBusy = true;
+        }
+
+        WriteNow();
+        return !IsClosed;
+    }
+
     /// <summary>Puts a frame into the queue; returns its sequence number, or -1 when the connection is closed.</summary>
-    private long Enqueue(in FrameHeader header, uint length, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data, nint external, int externalLength, IFrameCompletion? completion, bool waitForRoom)
+    private long Enqueue(in FrameHeader header, uint length, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data, nint external, int externalLength, IFrameCompletion? completion, bool waitForRoom, bool cork = false)
     {
         int inline = FrameHeader.Size + head.Length + data.Length;
         long size = inline + externalLength;
         long limit = _options.SendQueueLimit;
-        OutgoingFrame frame;
+
+        // Replies the reader queues while it holds more requests wait for the end of its buffer (see ReadLoopAsync).
+        cork |= _readerBurst && Environment.CurrentManagedThreadId == _readerThreadId && externalLength == 0;
+        OutgoingFrame? frame = null;
         bool overflow = false;
         lock (_sendGate)
         {
-            while (true)
+            while (!_writerDone && !IsClosed)
             {
-                if (_writerDone || IsClosed)
-                {
-                    frame = null!;
-                    break;
-                }
-
                 if (!waitForRoom)
                 {
                     overflow = _queuedBytes + size > limit + ControlReserve;
@@ -206,14 +262,13 @@ internal sealed partial class TcpFrameConnection
                     break;
                 }
 
+                _sendWaiters++;
+                WakeWriterLocked();
                 Monitor.Wait(_sendGate);
+                _sendWaiters--;
             }
 
-            if (_writerDone || IsClosed || overflow)
-            {
-                frame = null!;
-            }
-            else
+            if (!_writerDone && !IsClosed && !overflow)
             {
                 frame = _spareFrames.Count > 0 ? _spareFrames.Pop() : new OutgoingFrame();
                 if (_queuedBytes == 0)
@@ -240,29 +295,180 @@ internal sealed partial class TcpFrameConnection
         frame.External = external;
         frame.ExternalLength = externalLength;
         frame.Completion = completion;
+        long sequence;
         lock (_sendGate)
         {
             if (_writerDone)
             {
                 _queuedBytes -= size;
+                frame.Completion = null;
                 Recycle(frame);
-                frame = null!;
+                completion?.OnFrameDone(false);
+                return -1;
             }
-            else
-            {
-                frame.Sequence = ++_enqueued;
-                _sendQueue.Enqueue(frame);
-                if (!_writerBusy)
-                {
-                    Monitor.PulseAll(_sendGate);
-                }
 
-                return frame.Sequence;
+            sequence = frame.Sequence = ++_enqueued;
+            _sendQueue.Enqueue(frame);
+            if (cork && _queuedBytes < CombineLimit)
+            {
+                _holdCorked = true;
+                return sequence;
+            }
+
+            _holdCorked = false;
+            if (_writerBusy || _stream is SslStream)
+            {
+                WakeWriterLocked();
+                return sequence;
+            }
+
+            // Nobody writes: this sender takes the writer's place for one attempt that never waits, which saves waking
+            // the writer thread for what the socket takes at once.
+            _writerBusy = true;
+        }
+
+        WriteNow();
+        return sequence;
+    }
+
+    /// <summary>
+    /// As the holder of the writer's place: writes what the socket takes of the queue's head without waiting, then gives
+    /// the place back and leaves the rest to the writer thread.
+    /// </summary>
+    private unsafe void WriteNow()
+    {
+        int count = TakeBatch(_inlineBatch, out _);
+        Libc.IoVector* vectors = stackalloc Libc.IoVector[MaxBatchFrames * 2];
+        int used = 0;
+        for (int i = 0; i < count; i++)
+        {
+            used += _inlineBatch[i].Vectors(vectors + used);
+        }
+
+        var message = new Libc.MessageHeader { Vectors = vectors, VectorCount = (nuint)used };
+        nint result = -1;
+        int errno = 0;
+        bool added = false;
+        try
+        {
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            do
+            {
+                result = Libc.sendmsg(_socket.SafeHandle.DangerousGetHandle(), &message, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL);
+                errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
+            }
+            while (result < 0 && errno == Libc.EINTR);
+        }
+        catch (ObjectDisposedException)
+        {
+            errno = -1;
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
             }
         }
 
-        completion?.OnFrameDone(false);
-        return -1;
+        if (result > 0)
+        {
+            long now = Environment.TickCount64;
+            Volatile.Write(ref _lastSent, now);
+            Volatile.Write(ref _progressAt, now);
+        }
+
+        int done = Retire(_inlineBatch, count, Math.Max(0, result));
+        FinishBatch(_inlineBatch, done, written: true);
+        Array.Clear(_inlineBatch, 0, count);
+        ReleasePlace();
+        if (result < 0 && errno != Libc.EAGAIN)
+        {
+            _ = WriteFailed(errno < 0 ? "the socket is closed" : $"sendmsg failed with errno {errno}", null);
+        }
+    }
+
+    /// <summary>
+    /// Copies the head of the queue (at most <see cref="MaxBatchFrames"/> frames and, beyond the first,
+    /// <see cref="MaxBatchBytes"/>) into <paramref name="batch"/>; the frames stay queued until they are written whole.
+    /// Only the holder of the writer's place calls it.
+    /// </summary>
+    private int TakeBatch(OutgoingFrame[] batch, out long bytes)
+    {
+        int count = 0;
+        bytes = 0;
+        lock (_sendGate)
+        {
+            foreach (OutgoingFrame frame in _sendQueue)
+            {
+                long left = frame.Size - frame.Sent;
+                if (count == MaxBatchFrames || (count > 0 && bytes + left > MaxBatchBytes))
+                {
+                    break;
+                }
+
+                batch[count++] = frame;
+                bytes += left;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// After a write of <paramref name="written"/> bytes from the head of the queue: removes the frames written whole,
+    /// records how far the next one got, and wakes whoever waits for them. Returns how many of <paramref name="batch"/>
+    /// were written whole (they come first). The caller still holds the writer's place.
+    /// </summary>
+    private int Retire(OutgoingFrame[] batch, int count, long written)
+    {
+        int done = 0;
+        lock (_sendGate)
+        {
+            while (done < count)
+            {
+                OutgoingFrame frame = batch[done];
+                long left = frame.Size - frame.Sent;
+                if (written < left)
+                {
+                    frame.Sent += written;
+                    break;
+                }
+
+                written -= left;
+                _ = _sendQueue.Dequeue();
+                _queuedBytes -= frame.Size;
+                _written = frame.Sequence;
+                done++;
+            }
+
+            if (_sendWaiters > 0 && done > 0)
+            {
+                Monitor.PulseAll(_sendGate);
+            }
+        }
+
+        return done;
+    }
+
+    /// <summary>Gives the writer's place back, once the batch of its holder is finished with; what is left goes to the writer thread.</summary>
+    private void ReleasePlace()
+    {
+        lock (_sendGate)
+        {
+            _writerBusy = false;
+            WakeWriterLocked();
+        }
+    }
+
+    /// <summary>Wakes the writer thread if it sleeps and has something to write; called with the send lock held.</summary>
+    private void WakeWriterLocked()
+    {
+        if (_writerSleeps && (IsClosed || (!_writerBusy && _sendQueue.Count > 0 && !(_holdCorked && _queuedBytes < CombineLimit))))
+        {
+            _writerSleeps = false;
+            _writerWake.Set();
+        }
     }
 
     /// <summary>Waits until the writer has written the frame numbered <paramref name="sequence"/>; false when the connection ended first.</summary>
@@ -277,14 +483,17 @@ internal sealed partial class TcpFrameConnection
                     return false;
                 }
 
+                _sendWaiters++;
+                WakeWriterLocked();
                 Monitor.Wait(_sendGate);
+                _sendWaiters--;
             }
 
             return true;
         }
     }
 
-    /// <summary>The writer thread: takes what is queued, writes it, tells the senders, until the connection closes.</summary>
+    /// <summary>The writer thread: writes what is queued, blocking, and tells the senders, until the connection closes.</summary>
     private void WriteLoop()
     {
         var batch = new OutgoingFrame[MaxBatchFrames];
@@ -294,48 +503,37 @@ internal sealed partial class TcpFrameConnection
             _socket.SafeHandle.DangerousAddRef(ref added);
             while (true)
             {
-                int count = 0;
+                bool write;
                 lock (_sendGate)
                 {
-                    _writerBusy = false;
-                    while (_sendQueue.Count == 0 && !IsClosed)
-                    {
-                        Monitor.Wait(_sendGate);
-                    }
-
                     if (IsClosed)
                     {
                         break;
                     }
 
-                    long bytes = 0;
-                    while (count < MaxBatchFrames && _sendQueue.TryPeek(out OutgoingFrame? next) && (count == 0 || bytes + next.Size <= MaxBatchBytes))
+                    // A sender may hold the writer's place (see WriteNow); corked frames wait for company or a flush.
+                    write = !_writerBusy && _sendQueue.Count > 0 && !(_holdCorked && _queuedBytes < CombineLimit);
+                    _writerBusy |= write;
+                    _writerSleeps = !write;
+                    if (!write)
                     {
-                        batch[count++] = _sendQueue.Dequeue();
-                        bytes += next.Size;
+                        _writerWake.Reset();
                     }
-
-                    _writerBusy = true;
                 }
 
-                bool written = WriteBatch(batch, count);
-                lock (_sendGate)
+                if (!write)
                 {
-                    for (int i = 0; i < count; i++)
-                    {
-                        _queuedBytes -= batch[i].Size;
-                    }
-
-                    if (written)
-                    {
-                        _written = batch[count - 1].Sequence;
-                    }
-
-                    Monitor.PulseAll(_sendGate);
+                    _writerWake.Wait();
+                    continue;
                 }
 
-                FinishBatch(batch, count, written);
-                if (!written)
+                int count = TakeBatch(batch, out _);
+                long written = WriteBatch(batch, count);
+                int done = Retire(batch, count, Math.Max(0, written));
+                FinishBatch(batch, done, written: true);
+                Array.Clear(batch, 0, count);
+                ReleasePlace();
+                if (written < 0)
                 {
                     break;
                 }
@@ -357,7 +555,7 @@ internal sealed partial class TcpFrameConnection
         }
     }
 
-    /// <summary>Tells the senders of a batch how it went and returns its entries for reuse.</summary>
+    /// <summary>Tells the senders of frames written whole, and returns their entries for reuse.</summary>
     private void FinishBatch(OutgoingFrame[] batch, int count, bool written)
     {
         for (int i = 0; i < count; i++)
@@ -372,7 +570,6 @@ internal sealed partial class TcpFrameConnection
             for (int i = 0; i < count; i++)
             {
                 Recycle(batch[i]);
-                batch[i] = null!;
             }
         }
     }
@@ -403,11 +600,12 @@ internal sealed partial class TcpFrameConnection
         }
     }
 
-    /// <summary>Writes the frames of a batch in order; false (and the connection closed) when the socket failed.</summary>
-    private unsafe bool WriteBatch(OutgoingFrame[] batch, int count)
+    /// <summary>Writes the frames of a batch, blocking; returns the bytes written, or -1 (and the connection closed) when the socket failed.</summary>
+    private unsafe long WriteBatch(OutgoingFrame[] batch, int count)
     {
         if (_stream is SslStream)
         {
+            long total = 0;
             try
             {
                 for (int i = 0; i < count; i++)
@@ -422,14 +620,16 @@ internal sealed partial class TcpFrameConnection
                     long now = Environment.TickCount64;
                     Volatile.Write(ref _lastSent, now);
                     Volatile.Write(ref _progressAt, now);
+                    total += frame.Size;
                 }
 
                 _stream.Flush();
-                return true;
+                return total;
             }
             catch (Exception ex) when (IsTransportFailure(ex))
             {
-                return WriteFailed(ex.Message, ex);
+                _ = WriteFailed(ex.Message, ex);
+                return -1;
             }
         }
 
@@ -437,14 +637,11 @@ internal sealed partial class TcpFrameConnection
         // Entry buffers live on the pinned heap, so their addresses hold without pinning them here.
         Libc.IoVector* vectors = stackalloc Libc.IoVector[MaxBatchFrames * 2];
         int used = 0;
+        long bytes = 0;
         for (int i = 0; i < count; i++)
         {
-            OutgoingFrame frame = batch[i];
-            vectors[used++] = new Libc.IoVector { Base = frame.Address, Length = (nuint)frame.BufferLength };
-            if (frame.ExternalLength > 0)
-            {
-                vectors[used++] = new Libc.IoVector { Base = frame.External, Length = (nuint)frame.ExternalLength };
-            }
+            used += batch[i].Vectors(vectors + used);
+            bytes += batch[i].Size - batch[i].Sent;
         }
 
         // The socket stays open while this thread runs (see ReleaseSocket), so its descriptor cannot be reused meanwhile.
@@ -461,7 +658,8 @@ internal sealed partial class TcpFrameConnection
                     continue;
                 }
 
-                return WriteFailed($"writev failed with errno {errno}", null);
+                _ = WriteFailed($"writev failed with errno {errno}", null);
+                return -1;
             }
 
             long now = Environment.TickCount64;
@@ -481,7 +679,7 @@ internal sealed partial class TcpFrameConnection
             }
         }
 
-        return true;
+        return bytes;
     }
 
     /// <summary>Closes the connection after a failed write (a partial frame cannot be taken back); returns false.</summary>
@@ -579,6 +777,32 @@ internal sealed partial class TcpFrameConnection
 
         public long Size => BufferLength + ExternalLength;
 
+        /// <summary>The bytes of the frame already written by a sender (see WriteNow); the rest follows.</summary>
+        public long Sent { get; set; }
+
+        /// <summary>Describes the bytes not written yet as one or two buffers; returns how many.</summary>
+        public int Vectors(Libc.IoVector* vectors)
+        {
+            int used = 0;
+            long skip = Sent;
+            if (skip < BufferLength)
+            {
+                vectors[used++] = new Libc.IoVector { Base = Address + (nint)skip, Length = (nuint)(BufferLength - skip) };
+                skip = 0;
+            }
+            else
+            {
+                skip -= BufferLength;
+            }
+
+            if (ExternalLength > skip)
+            {
+                vectors[used++] = new Libc.IoVector { Base = External + (nint)skip, Length = (nuint)(ExternalLength - skip) };
+            }
+
+            return used;
+        }
+
         public void Fill(in FrameHeader header, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data, int inline)
         {
             if (Buffer.Length < inline)
@@ -591,6 +815,7 @@ internal sealed partial class TcpFrameConnection
             head.CopyTo(Buffer.AsSpan(FrameHeader.Size));
             data.CopyTo(Buffer.AsSpan(FrameHeader.Size + head.Length));
             BufferLength = inline;
+            Sent = 0;
         }
 
         public void Release()

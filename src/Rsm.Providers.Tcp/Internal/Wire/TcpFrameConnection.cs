@@ -184,6 +184,8 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
         lock (_sendGate)
         {
             Monitor.PulseAll(_sendGate);
+            _writerSleeps = false;
+            _writerWake.Set();
         }
 
         if (completeReader)
