@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Rsm.Conformance.Tests;
+
+/// <summary>A logger factory that keeps every message its loggers write, with the time it was written.</summary>
+internal sealed class CapturedLog : ILoggerFactory
+{
+    private readonly ConcurrentQueue<Entry> _entries = new();
+    private readonly long _started = Stopwatch.GetTimestamp();
+
+    public IReadOnlyList<Entry> Entries => [.. _entries];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+
+    /// <summary>The messages that contain <paramref name="text"/>.</summary>
+    public IReadOnlyList<Entry> Containing(string text) => [.. _entries.Where(e => e.Message.Contains(text, StringComparison.Ordinal))];
+
+    internal readonly record struct Entry(TimeSpan At, string Category, LogLevel Level, string Message, Exception? Exception)
+    {
+        public override string ToString() => $"{At.TotalSeconds,8:F3} s {Level,-11} {Category}: {Message}{(Exception is null ? string.Empty : $" ({Exception.GetType().Name}: {Exception.Message})")}";
+    }
+
+    private sealed class Logger(CapturedLog log, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            log._entries.Enqueue(new Entry(Stopwatch.GetElapsedTime(log._started), category, logLevel, formatter(state, exception), exception));
+    }
+}
