@@ -158,7 +158,17 @@ internal sealed class ImporterWorker
         }
         catch (RsmException ex)
         {
-            Fail($"round {round}, {what} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms: {ex.Error} ({(int)ex.Error}): {ex.Message}");
+            TimeSpan failedAfter = Stopwatch.GetElapsedTime(started);
+            lock (_gate)
+            {
+                if (failedAfter > _maxOperation)
+                {
+                    _maxOperation = failedAfter;
+                    _maxOperationWhat = $"failed {what} in round {round}";
+                }
+            }
+
+            Fail($"round {round}, {what} after {failedAfter.TotalMilliseconds:F0} ms: {ex.Error} ({(int)ex.Error}): {ex.Message}");
             return false;
         }
 

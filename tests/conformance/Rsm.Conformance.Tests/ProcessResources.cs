@@ -8,7 +8,7 @@ namespace Rsm.Conformance.Tests;
 /// operating system's threads (<c>/proc/self/task</c>) and the runtime's thread pool. A test takes a baseline before it
 /// opens anything and checks afterwards that everything it opened is gone again.
 /// </summary>
-internal readonly record struct ProcessResources(int ConnectionThreads, int Sockets, int OsThreads, int PoolThreads)
+internal readonly record struct ProcessResources(int ConnectionThreads, int Sockets, int OsThreads, int PoolThreads, long[] SocketInodes)
 {
     /// <summary>
     /// The operating-system threads the process may hold beyond its baseline for reasons outside the provider: threads
@@ -20,7 +20,11 @@ internal readonly record struct ProcessResources(int ConnectionThreads, int Sock
     public const int OsThreadSlack = 4;
 
     /// <summary>The counts now.</summary>
-    public static ProcessResources Capture() => new(TcpFrameConnection.ThreadCount, CountSockets(), CountOsThreads(), ThreadPool.ThreadCount);
+    public static ProcessResources Capture()
+    {
+        long[] sockets = SocketInodesNow();
+        return new(TcpFrameConnection.ThreadCount, sockets.Length, CountOsThreads(), ThreadPool.ThreadCount, sockets);
+    }
 
     /// <summary>
     /// The counts once they stopped moving: the connections of an earlier test may still be ending. Waits until two
@@ -73,16 +77,20 @@ internal readonly record struct ProcessResources(int ConnectionThreads, int Sock
     private bool IsMetBy(ProcessResources now) =>
         now.ConnectionThreads == ConnectionThreads && now.Sockets == Sockets && now.OsThreads <= AllowedOsThreads(now);
 
-    private static int CountSockets()
+    /// <summary>The sockets open in <paramref name="now"/> that were not open here, with what the kernel's TCP table says of each.</summary>
+    public string NewSockets(ProcessResources now) => TcpTable.Describe(now.SocketInodes.Except(SocketInodes));
+
+    private static long[] SocketInodesNow()
     {
-        int sockets = 0;
+        var sockets = new List<long>();
         foreach (string fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
         {
             try
             {
-                if (new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true)
+                // "socket:[12345]"
+                if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith("socket:[", StringComparison.Ordinal))
                 {
-                    sockets++;
+                    sockets.Add(long.Parse(target.AsSpan(8, target.Length - 9), System.Globalization.CultureInfo.InvariantCulture));
                 }
             }
             catch (IOException)
@@ -91,7 +99,7 @@ internal readonly record struct ProcessResources(int ConnectionThreads, int Sock
             }
         }
 
-        return sockets;
+        return [.. sockets];
     }
 
     private static int CountOsThreads() => Directory.EnumerateDirectories("/proc/self/task").Count();

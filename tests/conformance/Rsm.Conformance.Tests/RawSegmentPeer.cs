@@ -26,6 +26,8 @@ internal sealed class RawSegmentPeer : IDisposable
     private TimeSpan _pingInterval;
     private uint _nextRequest;
     private volatile bool _pinging;
+    private IPEndPoint? _ownEnd;
+    private IPEndPoint? _exporterEnd;
 
     private RawSegmentPeer(Socket socket)
     {
@@ -41,7 +43,10 @@ internal sealed class RawSegmentPeer : IDisposable
     /// <summary>The pings sent so far.</summary>
     public int PingsSent { get; private set; }
 
-    /// <summary>Whether the kernel still reports the connection established (the exporter has neither closed nor reset it).</summary>
+    /// <summary>
+    /// Whether the kernel still reports both ends of the connection established. The exporter's end counts: when it
+    /// closes with replies still queued for this peer, its end of stream waits behind them and this end cannot tell.
+    /// </summary>
     public bool IsEstablished
     {
         get
@@ -49,12 +54,17 @@ internal sealed class RawSegmentPeer : IDisposable
             try
             {
                 Span<byte> info = stackalloc byte[256];
-                return Socket.GetRawSocketOption(SolTcp, TcpInfo, info) > 0 && info[0] == TcpEstablished;
+                if (Socket.GetRawSocketOption(SolTcp, TcpInfo, info) <= 0 || info[0] != TcpEstablished)
+                {
+                    return false;
+                }
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
                 return false;
             }
+
+            return TcpTable.StateOf(_exporterEnd!, _ownEnd!) == TcpTable.Established;
         }
     }
 
@@ -71,6 +81,8 @@ internal sealed class RawSegmentPeer : IDisposable
         try
         {
             socket.Connect(exporter);
+            peer._ownEnd = (IPEndPoint)socket.LocalEndPoint!;
+            peer._exporterEnd = (IPEndPoint)socket.RemoteEndPoint!;
             peer.Handshake(nodeId, key);
             return peer;
         }

@@ -65,7 +65,7 @@ public sealed class TcpFaultTests
         if (stall == Stall.ProxiedImporter)
         {
             IImportSegment import = rig.ConnectFaulty();
-            long[] before = Operations(rig);
+            Progress before = Operations(rig);
             rig.Proxy.Latest.StallAfter(ProxyDirection.ToImporter, 0);
 
             // 8 MiB of replies: more than the kernel's buffers on the way hold, so the exporter's queue stops draining.
@@ -84,7 +84,7 @@ public sealed class TcpFaultTests
                 peer.StartPinging(TcpFaultRig.KeepAliveInterval / 2);
             }
 
-            long[] before = Operations(rig);
+            Progress before = Operations(rig);
             long started = Environment.TickCount64;
             peer.SendGets(48, Mebibyte, i => TcpFaultRig.RawRegion + ((i % 4) * (long)Mebibyte));
             TimeSpan? dropped = peer.AwaitDropped(started, TcpFaultRig.StallLimit + TimeSpan.FromSeconds(8));
@@ -109,7 +109,7 @@ public sealed class TcpFaultTests
         report.Note($"steady: {steady}");
 
         IImportSegment import = rig.ConnectFaulty();
-        long[] before = Operations(rig);
+        Progress before = Operations(rig);
         BoundedOutcome transfer = ResetTransfer(rig, import, direction);
         ExpectProgress(report, rig, before, "around the reset");
         report.Expect(transfer.Returned && transfer.Error == RsmError.ConnectionAborted && transfer.Took <= TcpFaultRig.StallLimit, $"the cut {(direction == ProxyDirection.ToExporter ? "put" : "get")} gives ConnectionAborted (40) within {TcpFaultRig.StallLimit.TotalSeconds} s: {transfer}");
@@ -149,7 +149,7 @@ public sealed class TcpFaultTests
             TimeSpan limit = rig.SilenceLimit + TcpFaultRig.KeepAliveInterval + TimeSpan.FromSeconds(1);
             using RawSegmentPeer peer = RawSegmentPeer.Open(rig.ExporterEndPoint, TcpFaultRig.RawNode, rig.Key);
             peer.ConnectSegment(TcpFaultRig.SharedId);
-            long[] before = Operations(rig);
+            Progress before = Operations(rig);
             long started = Environment.TickCount64;
             peer.SendPartialPut(TcpFaultRig.RawRegion, new byte[Mebibyte], Mebibyte / 2);
             if (stall == Stall.RawWithPings)
@@ -169,7 +169,7 @@ public sealed class TcpFaultTests
         else
         {
             IImportSegment import = rig.ConnectFaulty();
-            long[] before = Operations(rig);
+            Progress before = Operations(rig);
             rig.Proxy.Latest.StallAfter(ProxyDirection.ToExporter, Mebibyte / 2);
 
             // 8 MiB in puts of 1 MiB: the proxy takes half of the first, the kernel's buffers some more, and the rest waits.
@@ -207,7 +207,7 @@ public sealed class TcpFaultTests
         using RawSegmentPeer peer = RawSegmentPeer.Open(rig.ExporterEndPoint, TcpFaultRig.RawNode, rig.Key);
         peer.ConnectSegment(doomed.Id);
         peer.StartPinging(TcpFaultRig.KeepAliveInterval / 2);
-        long[] before = Operations(rig);
+        Progress before = Operations(rig);
         long started = Environment.TickCount64;
         peer.SendGets(48, Mebibyte, i => (i % 8) * (long)Mebibyte);
 
@@ -221,6 +221,7 @@ public sealed class TcpFaultTests
         ExpectProgress(report, rig, before, $"while the raw peer was stalled and the {operation} ran");
         report.Expect(dropped <= TcpFaultRig.StallLimit, $"the raw peer is dropped within {TcpFaultRig.StallLimit.TotalSeconds} s: {Seconds(dropped)}");
         ExpectDrainedToTheEnd(report, rig, peer, expectReplies: true, doomed);
+        peer.Dispose();
 
         BoundedOutcome access = Bounded.Run(() => bystander.Get(0, new byte[4096]), TcpFaultRig.ConnectTimeout, "get of the bystander");
         report.Expect(access.Returned && access.Error == RsmError.ConnectionAborted, $"the bystander's next get gives ConnectionAborted (40): {access}");
@@ -250,7 +251,7 @@ public sealed class TcpFaultTests
         ProcessResources steady = ProcessResources.Settled(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
         report.Note($"steady: {steady}");
 
-        long[] before = Operations(rig);
+        Progress before = Operations(rig);
         var outcomes = new Dictionary<string, int>();
         TimeSpan slowest = TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
@@ -287,7 +288,8 @@ public sealed class TcpFaultTests
         }
         else
         {
-            peer.SendGets(1, Mebibyte, _ => TcpFaultRig.RawRegion);
+            // Four replies queued behind the one cut: the exporter is sending when the reset comes.
+            peer.SendGets(4, Mebibyte, i => TcpFaultRig.RawRegion + (i * (long)Mebibyte));
             peer.ReceiveExactly(Mebibyte / 2);
         }
 
@@ -346,18 +348,28 @@ public sealed class TcpFaultTests
     {
         segment ??= rig.Shared;
         DrainResult drained = peer.Drain(TimeSpan.FromSeconds(10), Mebibyte, segment.Expected);
-        bool ended = drained.Ending.StartsWith("end of stream", StringComparison.Ordinal) || drained.Ending == "connection reset";
-        report.Expect(ended && (!expectReplies || drained.Replies >= 1), $"the dropped peer's socket reads to its end{(expectReplies ? " after at least one whole, correct get reply" : string.Empty)}: {drained}");
+        // A reset discards what the kernel held for this end; an end of stream comes after everything the exporter had
+        // handed to its kernel, the first reply at least.
+        bool endOfStream = drained.Ending.StartsWith("end of stream", StringComparison.Ordinal);
+        bool ended = endOfStream || drained.Ending == "connection reset";
+        report.Expect(ended && (!expectReplies || !endOfStream || drained.Replies >= 1), $"the dropped peer's socket reads to its end{(expectReplies ? " (after an end of stream, with at least one whole reply)" : string.Empty)}, every whole get reply with the exporter's bytes: {drained}");
     }
 
-    private static long[] Operations(TcpFaultRig rig) => [.. rig.Workers.Select(w => w.Operations)];
+    private static Progress Operations(TcpFaultRig rig) => new([.. rig.Workers.Select(w => w.Operations)], Environment.TickCount64);
 
-    private static void ExpectProgress(FaultReport report, TcpFaultRig rig, long[] before, string when)
+    /// <summary>Every worker completed operations since <paramref name="before"/>, judged over at least half a second.</summary>
+    private static void ExpectProgress(FaultReport report, TcpFaultRig rig, Progress before, string when)
     {
-        long[] after = Operations(rig);
-        for (int i = 0; i < after.Length; i++)
+        long wait = before.At + 500 - Environment.TickCount64;
+        if (wait > 0)
         {
-            report.Expect(after[i] > before[i], $"worker node {rig.Workers[i].Node} completed operations {when}: {after[i] - before[i]}");
+            Thread.Sleep((int)wait);
+        }
+
+        Progress after = Operations(rig);
+        for (int i = 0; i < after.Counts.Length; i++)
+        {
+            report.Expect(after.Counts[i] > before.Counts[i], $"worker node {rig.Workers[i].Node} completed operations {when}: {after.Counts[i] - before.Counts[i]} in {(after.At - before.At) / 1000.0:F1} s");
         }
     }
 
@@ -369,7 +381,7 @@ public sealed class TcpFaultTests
     private void Conclude(FaultReport report, TcpFaultRig rig, ProcessResources steady, params (TcpFaultRig.ExportedSegment Segment, int ExpectedAborts)[] segments)
     {
         (bool back, ProcessResources now, TimeSpan took) = steady.AwaitReturn(s_resourceLimit);
-        report.Expect(back, $"connection threads and sockets are back at the steady count: steady {steady}; now {now} (OS threads allowed {steady.AllowedOsThreads(now)}), after {took.TotalSeconds:F1} s");
+        report.Expect(back, $"connection threads and sockets are back at the steady count: steady {steady}; now {now} (OS threads allowed {steady.AllowedOsThreads(now)}), after {took.TotalSeconds:F1} s{Opened(steady, now)}");
 
         // A little more work after the fault, so that a worker the fault broke shows it.
         Thread.Sleep(300);
@@ -390,9 +402,14 @@ public sealed class TcpFaultTests
 
         rig.Shutdown();
         (back, now, took) = _baseline.AwaitReturn(s_resourceLimit);
-        report.Expect(back, $"after the teardown the process is back at its baseline: baseline {_baseline}; now {now} (OS threads allowed {_baseline.AllowedOsThreads(now)}), after {took.TotalSeconds:F1} s");
+        report.Expect(back, $"after the teardown the process is back at its baseline: baseline {_baseline}; now {now} (OS threads allowed {_baseline.AllowedOsThreads(now)}), after {took.TotalSeconds:F1} s{Opened(_baseline, now)}");
         report.Finish(rig.Log);
     }
+
+    private static string Opened(ProcessResources before, ProcessResources now) =>
+        now.Sockets > before.Sockets ? $"; sockets still open: {before.NewSockets(now)}" : string.Empty;
+
+    private readonly record struct Progress(long[] Counts, long At);
 
     private static string Seconds(TimeSpan? time) => time is { } t ? $"after {t.TotalSeconds:F2} s" : "not dropped";
 }
