@@ -169,8 +169,8 @@ internal sealed class RawSegmentPeer : IDisposable
 
     /// <summary>
     /// Reads everything the exporter had sent until the end of the stream or a reset, at most <paramref name="limit"/>,
-    /// and checks each whole get reply against <paramref name="expected"/>: status 0, <paramref name="replyLength"/> bytes,
-    /// the exporter's bytes at the offset its get asked for. A frame cut off by the end is only counted.
+    /// and checks each get reply against <paramref name="expected"/>: status 0, <paramref name="replyLength"/> bytes, the
+    /// exporter's bytes at the offset its get asked for (as far as they arrived, for a reply cut off by the end).
     /// </summary>
     public DrainResult Drain(TimeSpan limit, int replyLength, Func<long, int, byte[]> expected)
     {
@@ -196,6 +196,15 @@ internal sealed class RawSegmentPeer : IDisposable
                 Span<byte> body = payload.AsSpan(0, (int)frame.Length);
                 got = ReceiveSome(body);
                 result.Bytes += got;
+                if (frame.Opcode == Opcode.GetReply)
+                {
+                    // Whole or cut off by the end, a reply carries the exporter's bytes from the offset its get asked for.
+                    Assert.AreEqual(0, frame.Status, $"get reply #{frame.RequestId}");
+                    Assert.AreEqual(replyLength, body.Length, $"get reply #{frame.RequestId}");
+                    Assert.IsTrue(_getOffsets.TryGetValue(frame.RequestId, out long offset), $"get reply #{frame.RequestId} answers no get");
+                    Assert.IsTrue(body[..got].SequenceEqual(expected(offset, got)), $"get reply #{frame.RequestId} does not carry the exporter's bytes at {offset}");
+                }
+
                 if (got < body.Length)
                 {
                     result.Ending = $"end of stream in a {frame.Opcode} frame ({got} of {body.Length} bytes)";
@@ -205,10 +214,6 @@ internal sealed class RawSegmentPeer : IDisposable
 
                 if (frame.Opcode == Opcode.GetReply)
                 {
-                    Assert.AreEqual(0, frame.Status, $"get reply #{frame.RequestId}");
-                    Assert.AreEqual(replyLength, body.Length, $"get reply #{frame.RequestId}");
-                    Assert.IsTrue(_getOffsets.TryGetValue(frame.RequestId, out long offset), $"get reply #{frame.RequestId} answers no get");
-                    Assert.IsTrue(body.SequenceEqual(expected(offset, replyLength)), $"get reply #{frame.RequestId} does not carry the exporter's bytes at {offset}");
                     result.Replies++;
                 }
                 else
@@ -361,7 +366,7 @@ internal sealed class DrainResult
 {
     public long Bytes { get; set; }
 
-    /// <summary>Whole get replies, each checked byte for byte.</summary>
+    /// <summary>Whole get replies; each, and the part of one cut off, checked byte for byte.</summary>
     public int Replies { get; set; }
 
     /// <summary>Frames cut off by the end of the stream.</summary>

@@ -25,6 +25,9 @@ internal sealed partial class TcpFaultRig : IDisposable
     /// <summary>The segment the proxied importer (node 4) uses alone.</summary>
     public const uint FaultyId = 0x670002;
 
+    /// <summary>A small segment each well-behaved node holds an import of, to learn when the exporter has handled what it sent before.</summary>
+    public const uint SyncId = 0x670009;
+
     public const long RawRegion = 0;
     public const long FixedRegion = 7L << 20;
 
@@ -51,6 +54,7 @@ internal sealed partial class TcpFaultRig : IDisposable
     private readonly List<ExportedSegment> _segments = [];
     private readonly List<ImporterWorker> _workers = [];
     private readonly List<IRsmController> _controllers = [];
+    private readonly List<IImportSegment> _sentinels = [];
     private bool _shutDown;
 
     public TcpFaultRig(TimeSpan silenceLimit)
@@ -71,6 +75,13 @@ internal sealed partial class TcpFaultRig : IDisposable
 
         Shared = Export(SharedId);
         FaultySegment = Export(FaultyId);
+        ExportedSegment sync = Export(SyncId, 64 * 1024);
+        foreach (IRsmController healthy in Healthy)
+        {
+            IImportSegment sentinel = healthy.Connect(ExporterNode, sync.Id, RsmPermissions.Read);
+            _ = sentinel.InitBarrier();
+            _sentinels.Add(sentinel);
+        }
     }
 
     public TimeSpan SilenceLimit { get; }
@@ -99,10 +110,10 @@ internal sealed partial class TcpFaultRig : IDisposable
     /// <summary>The byte the exporter's memory starts with at <paramref name="offset"/>: different in every page and every MiB.</summary>
     public static byte Pattern(long offset) => (byte)((offset * 31) + ((offset >> 10) * 17) + ((offset >> 20) * 101));
 
-    /// <summary>Creates and publishes (to every node) an 8 MiB segment filled with <see cref="Pattern"/>.</summary>
-    public ExportedSegment Export(uint id)
+    /// <summary>Creates and publishes (to every node) a segment, 8 MiB unless told, filled with <see cref="Pattern"/>.</summary>
+    public ExportedSegment Export(uint id, int length = SegmentLength)
     {
-        RsmPageMemory memory = RsmPageMemory.Allocate(SegmentLength);
+        RsmPageMemory memory = RsmPageMemory.Allocate((nuint)length);
         Span<byte> bytes = memory.GetSpan();
         for (int i = 0; i < bytes.Length; i++)
         {
@@ -137,6 +148,20 @@ internal sealed partial class TcpFaultRig : IDisposable
         }
 
         return _workers;
+    }
+
+    /// <summary>
+    /// Waits until the exporter has handled everything the well-behaved nodes sent it so far: a disconnect only queues its
+    /// frame, but the exporter handles the frames of one connection in order, so a get through the same connection that
+    /// has returned comes after it.
+    /// </summary>
+    public void SyncWithExporter()
+    {
+        byte[] probe = new byte[8];
+        foreach (IImportSegment sentinel in _sentinels)
+        {
+            _ = Bounded.Succeeds(() => sentinel.Get(0, probe), ConnectTimeout, "get of a sentinel import");
+        }
     }
 
     /// <summary>Connects node 4 (through the proxy) to its segment in Implicit mode and checks one get.</summary>
