@@ -8,7 +8,6 @@ namespace Rsm.Conformance.Tests;
 internal sealed class CapturedLog : ILoggerFactory
 {
     private readonly ConcurrentQueue<Entry> _entries = new();
-    private readonly long _started = Stopwatch.GetTimestamp();
 
     public IReadOnlyList<Entry> Entries => [.. _entries];
 
@@ -23,11 +22,13 @@ internal sealed class CapturedLog : ILoggerFactory
     }
 
     /// <summary>The messages that contain <paramref name="text"/>.</summary>
-    public IReadOnlyList<Entry> Containing(string text) => [.. _entries.Where(e => e.Message.Contains(text, StringComparison.Ordinal))];
+    public IReadOnlyList<Entry> Containing(string text, StringComparison comparison = StringComparison.Ordinal) =>
+        [.. _entries.Where(e => e.Message.Contains(text, comparison) || (e.Exception?.Message.Contains(text, comparison) ?? false))];
 
-    internal readonly record struct Entry(TimeSpan At, string Category, LogLevel Level, string Message, Exception? Exception)
+    /// <summary>One message; <see cref="Timestamp"/> is a <see cref="Stopwatch"/> timestamp.</summary>
+    internal readonly record struct Entry(long Timestamp, string Category, LogLevel Level, string Message, Exception? Exception)
     {
-        public override string ToString() => $"{At.TotalSeconds,8:F3} s {Level,-11} {Category}: {Message}{(Exception is null ? string.Empty : $" ({Exception.GetType().Name}: {Exception.Message})")}";
+        public override string ToString() => $"{Level,-11} {Category}: {Message}{(Exception is null ? string.Empty : $" ({Exception.GetType().Name}: {Exception.Message})")}";
     }
 
     private sealed class Logger(CapturedLog log, string category) : ILogger
@@ -38,6 +39,6 @@ internal sealed class CapturedLog : ILoggerFactory
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            log._entries.Enqueue(new Entry(Stopwatch.GetElapsedTime(log._started), category, logLevel, formatter(state, exception), exception));
+            log._entries.Enqueue(new Entry(Stopwatch.GetTimestamp(), category, logLevel, formatter(state, exception), exception));
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Rsm.Conformance.Tests;
@@ -9,8 +10,10 @@ namespace Rsm.Conformance.Tests;
 internal sealed class FaultReport(TestContext context, string scenario)
 {
     private readonly List<string> _failures = [];
+    private readonly long _started = Stopwatch.GetTimestamp();
 
-    public void Note(string line) => context.WriteLine($"[{scenario}] {line}");
+    /// <summary>Writes <paramref name="line"/> with the seconds since the report began.</summary>
+    public void Note(string line) => Note(Stopwatch.GetTimestamp(), line);
 
     public void Expect(bool condition, string check)
     {
@@ -26,7 +29,7 @@ internal sealed class FaultReport(TestContext context, string scenario)
     {
         foreach (CapturedLog.Entry entry in log.Entries.Where(e => e.Level >= LogLevel.Warning || e.Message.Contains("unpublished", StringComparison.Ordinal) || e.Message.Contains("closed", StringComparison.Ordinal)))
         {
-            Note($"log {entry}");
+            Note(entry.Timestamp, $"log {entry}");
         }
 
         if (_failures.Count > 0)
@@ -34,4 +37,7 @@ internal sealed class FaultReport(TestContext context, string scenario)
             Assert.Fail($"{scenario}: {_failures.Count} check(s) failed: {string.Join(" | ", _failures)}");
         }
     }
+
+    private void Note(long timestamp, string line) =>
+        context.WriteLine($"[{scenario}] {Stopwatch.GetElapsedTime(_started, timestamp).TotalSeconds,7:F3} s {line}");
 }

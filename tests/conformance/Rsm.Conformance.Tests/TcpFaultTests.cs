@@ -72,6 +72,7 @@ public sealed class TcpFaultTests
             BoundedOutcome get = Bounded.Run(() => import.Get(0, new byte[TcpFaultRig.SegmentLength]), TcpFaultRig.StallLimit + TimeSpan.FromSeconds(6), "get of the stalled importer");
             ExpectProgress(report, rig, before, "while the proxied importer was stalled");
             report.Expect(get.Returned && get.Error == RsmError.ConnectionAborted && get.Took <= TcpFaultRig.StallLimit, $"the stalled importer's get gives ConnectionAborted (40) within {TcpFaultRig.StallLimit.TotalSeconds} s: {get}");
+            ExpectDropLogged(report, rig, "send timeout");
             ExpectAbortedAfterwards(report, import);
             ExpectProxiedConnectionClosed(report, rig);
         }
@@ -90,6 +91,7 @@ public sealed class TcpFaultTests
             TimeSpan? dropped = peer.AwaitDropped(started, TcpFaultRig.StallLimit + TimeSpan.FromSeconds(4));
             ExpectProgress(report, rig, before, "while the raw peer was stalled");
             report.Expect(dropped <= TcpFaultRig.StallLimit, $"the raw peer is dropped within {TcpFaultRig.StallLimit.TotalSeconds} s: {Seconds(dropped)} ({peer.PingsSent} pings sent)");
+            ExpectDropLogged(report, rig, "send timeout");
             ExpectDrainedToTheEnd(report, rig, peer, dropped);
         }
 
@@ -160,6 +162,10 @@ public sealed class TcpFaultTests
             TimeSpan? dropped = peer.AwaitDropped(started, limit + TimeSpan.FromSeconds(4));
             ExpectProgress(report, rig, before, "while the raw peer stalled in its put");
             report.Expect(dropped <= limit, $"the raw peer stalled in a frame is dropped within {limit.TotalSeconds} s: {Seconds(dropped)} ({peer.PingsSent} pings sent)");
+            if (stall == Stall.RawSilent)
+            {
+                ExpectDropLogged(report, rig, "silence limit");
+            }
             ExpectDrainedToTheEnd(report, rig, peer, dropped);
 
             // Pings taken for payload land at most a few KiB past the half; the last quarter stays as it was.
@@ -177,6 +183,7 @@ public sealed class TcpFaultTests
             BoundedOutcome put = Bounded.Run(() => import.Put(0, data), TcpFaultRig.StallLimit + TimeSpan.FromSeconds(6), "put of the stalled importer");
             ExpectProgress(report, rig, before, "while the proxied importer's put stalled");
             report.Expect(put.Returned && put.Error == RsmError.ConnectionAborted && put.Took <= TcpFaultRig.StallLimit, $"the stalled put gives ConnectionAborted (40) within {TcpFaultRig.StallLimit.TotalSeconds} s: {put}");
+            ExpectDropLogged(report, rig, "send timeout");
             ExpectAbortedAfterwards(report, import);
             ExpectProxiedConnectionClosed(report, rig);
         }
@@ -220,6 +227,7 @@ public sealed class TcpFaultTests
         TimeSpan? dropped = peer.AwaitDropped(started, TcpFaultRig.StallLimit + TimeSpan.FromSeconds(4));
         ExpectProgress(report, rig, before, $"while the raw peer was stalled and the {operation} ran");
         report.Expect(dropped <= TcpFaultRig.StallLimit, $"the raw peer is dropped within {TcpFaultRig.StallLimit.TotalSeconds} s: {Seconds(dropped)}");
+        ExpectDropLogged(report, rig, "send timeout");
         ExpectDrainedToTheEnd(report, rig, peer, dropped, doomed);
         peer.Dispose();
 
@@ -360,6 +368,19 @@ public sealed class TcpFaultTests
         DrainResult drained = peer.Drain(TimeSpan.FromSeconds(10), Mebibyte, segment.Expected);
         bool ended = drained.Ending.StartsWith("end of stream", StringComparison.Ordinal) || drained.Ending == "connection reset";
         report.Expect(ended, $"the dropped peer's socket reads to its end, every get reply with the exporter's bytes: {drained}");
+    }
+
+    /// <summary>The node that dropped the faulty connection said why in its log (the reason's words, as the connection states them).</summary>
+    private static void ExpectDropLogged(FaultReport report, TcpFaultRig rig, string reason)
+    {
+        long deadline = Environment.TickCount64 + 2000;
+        IReadOnlyList<CapturedLog.Entry> entries;
+        while ((entries = rig.Log.Containing(reason, StringComparison.OrdinalIgnoreCase)).Count == 0 && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        report.Expect(entries.Count > 0, $"the drop is logged with its reason ('{reason}'): {(entries.Count > 0 ? entries[0].ToString() : $"no such message among {rig.Log.Entries.Count}")}");
     }
 
     private static Progress Operations(TcpFaultRig rig) => new([.. rig.Workers.Select(w => w.Operations)], Environment.TickCount64);
