@@ -6,7 +6,7 @@ internal readonly record struct BoundedOutcome(bool Returned, TimeSpan Took, Rsm
     public override string ToString() => !Returned
         ? $"did not return within {Took.TotalSeconds:F1} s"
         : Other is not null
-            ? $"threw {Other.GetType().Name} after {Took.TotalSeconds:F3} s: {Other.Message}"
+            ? $"threw {Other.GetType().Name} after {Took.TotalSeconds:F3} s: {Other.Message} at {string.Join(" <- ", (Other.StackTrace ?? string.Empty).Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Take(6))}"
             : $"{Error} ({(int)Error!}) after {Took.TotalSeconds:F3} s";
 }
 

@@ -323,7 +323,7 @@ public sealed class TcpFaultTests
         BoundedOutcome transfer = ResetTransfer(rig, import, direction);
         BoundedOutcome disconnect = Bounded.Run(import.Disconnect, TcpFaultRig.ConnectTimeout, "disconnect of node 4");
         string what = direction == ProxyDirection.ToExporter ? "proxied put" : "proxied get";
-        return transfer.Returned && disconnect.Error == RsmError.Success ? $"{what}: {transfer.Error}" : $"{what}: {transfer}, disconnect {disconnect}";
+        return transfer.Returned && transfer.Other is null && disconnect.Error == RsmError.Success ? $"{what}: {transfer.Error}" : $"{what}: {transfer}, disconnect {disconnect}";
     }
 
     /// <summary>Arms a reset after half a MiB toward <paramref name="direction"/> and moves 1 MiB that way.</summary>
