@@ -66,12 +66,28 @@ internal sealed partial class TcpFaultRig : IDisposable
         ExporterEndPoint = IPEndPoint.Parse(exporterSettings["Listen"]!);
         Key = Convert.FromBase64String(exporterSettings["ClusterKey"]!);
         Proxy = new TcpFaultProxy(ExporterEndPoint);
+        try
+        {
+            Exporter = Open(ExporterNode, exporterSettings);
+            Healthy = [.. HealthyNodes.Select(node => Open(node, Settings(node)))];
+            Dictionary<string, string?> faultySettings = Settings(FaultyNode);
+            faultySettings[string.Create(CultureInfo.InvariantCulture, $"Nodes:{ExporterNode}")] = Proxy.EndPoint.ToString();
+            Faulty = Open(FaultyNode, faultySettings);
+        }
+        catch (RsmException ex) when (ex.Error == RsmError.BadConfiguration)
+        {
+            // The cluster's ports are found free and bound later; another socket may take one in between. The caller
+            // tries again with new ports (see Create).
+            foreach (IRsmController controller in _controllers)
+            {
+                controller.Dispose();
+            }
 
-        Exporter = Open(ExporterNode, exporterSettings);
-        Healthy = [.. HealthyNodes.Select(node => Open(node, Settings(node)))];
-        Dictionary<string, string?> faultySettings = Settings(FaultyNode);
-        faultySettings[string.Create(CultureInfo.InvariantCulture, $"Nodes:{ExporterNode}")] = Proxy.EndPoint.ToString();
-        Faulty = Open(FaultyNode, faultySettings);
+            _services.Dispose();
+            Proxy.Dispose();
+            _shutDown = true;
+            throw;
+        }
 
         Shared = Export(SharedId);
         FaultySegment = Export(FaultyId);
@@ -85,6 +101,22 @@ internal sealed partial class TcpFaultRig : IDisposable
     }
 
     public TimeSpan SilenceLimit { get; }
+
+    /// <summary>A rig with the given silence limit; tries new ports when a node's port was taken before it could listen.</summary>
+    public static TcpFaultRig Create(TimeSpan silenceLimit)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new TcpFaultRig(silenceLimit);
+            }
+            catch (RsmException ex) when (ex.Error == RsmError.BadConfiguration && attempt < 3)
+            {
+                // Taken in between: new ports next time.
+            }
+        }
+    }
 
     public CapturedLog Log { get; }
 

@@ -57,7 +57,7 @@ public sealed class TcpFaultTests
     public void TcpFault_PeerStopsReading_DroppedWithinSendTimeout_OthersUnaffected(Stall stall)
     {
         var report = new FaultReport(TestContext, $"stops reading, {stall}");
-        using var rig = new TcpFaultRig(s_longSilence);
+        using var rig = TcpFaultRig.Create(s_longSilence);
         rig.StartWorkers(rig.Shared);
         ProcessResources steady = ProcessResources.Settled(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
         report.Note($"steady: {steady}");
@@ -105,7 +105,7 @@ public sealed class TcpFaultTests
     public void TcpFault_ResetInTheMiddleOfATransfer_ImportAbortedAndReleased(ProxyDirection direction)
     {
         var report = new FaultReport(TestContext, $"reset toward {direction}");
-        using var rig = new TcpFaultRig(s_longSilence);
+        using var rig = TcpFaultRig.Create(s_longSilence);
         rig.StartWorkers(rig.Shared);
         ProcessResources steady = ProcessResources.Settled(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
         report.Note($"steady: {steady}");
@@ -141,7 +141,7 @@ public sealed class TcpFaultTests
     {
         var report = new FaultReport(TestContext, $"stall in a frame, {stall}");
         bool raw = stall != Stall.ProxiedImporter;
-        using var rig = new TcpFaultRig(raw ? s_shortSilence : s_longSilence);
+        using var rig = TcpFaultRig.Create(raw ? s_shortSilence : s_longSilence);
         rig.StartWorkers(rig.Shared);
         ProcessResources steady = ProcessResources.Settled(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
         report.Note($"steady: {steady}");
@@ -203,7 +203,7 @@ public sealed class TcpFaultTests
     {
         string operation = destroy ? "destroy" : "unpublish";
         var report = new FaultReport(TestContext, $"{operation} while stalled");
-        using var rig = new TcpFaultRig(s_longSilence);
+        using var rig = TcpFaultRig.Create(s_longSilence);
         TcpFaultRig.ExportedSegment doomed = rig.Export(0x670003);
         rig.StartWorkers(rig.Shared);
         IImportSegment bystander = rig.Healthy[0].Connect(TcpFaultRig.ExporterNode, doomed.Id, RsmPermissions.ReadWrite);
@@ -254,7 +254,7 @@ public sealed class TcpFaultTests
     {
         const int Resets = 100;
         var report = new FaultReport(TestContext, "100 resets");
-        using var rig = new TcpFaultRig(s_longSilence);
+        using var rig = TcpFaultRig.Create(s_longSilence);
         rig.StartWorkers(rig.Shared);
         ProcessResources steady = ProcessResources.Settled(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
         report.Note($"steady: {steady}");
