@@ -162,7 +162,7 @@ internal sealed partial class TcpFrameConnection
 
         fixed (byte* bulk = data)
         {
-            long sequence = Enqueue(header, length, head, default, (nint)bulk, data.Length, null, waitForRoom: true);
+            long sequence = Enqueue(header, length, head, default, (nint)bulk, data.Length, null, waitForRoom: true, mayBlock: true);
             return sequence >= 0 && AwaitWritten(sequence);
         }
     }
@@ -183,7 +183,7 @@ internal sealed partial class TcpFrameConnection
     {
         ArgumentNullException.ThrowIfNull(completion);
         uint length = CheckFrame(header.Opcode, head.Length, dataLength);
-        return Enqueue(header, length, head, default, data, dataLength, completion, waitForRoom: true) >= 0;
+        return Enqueue(header, length, head, default, data, dataLength, completion, waitForRoom: true, mayBlock: true) >= 0;
     }
 
     /// <summary>
@@ -236,7 +236,12 @@ internal sealed partial class TcpFrameConnection
     }
 
     /// <summary>Puts a frame into the queue; returns its sequence number, or -1 when the connection is closed.</summary>
-    private long Enqueue(in FrameHeader header, uint length, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data, nint external, int externalLength, IFrameCompletion? completion, bool waitForRoom, bool cork = false)
+    /// <remarks>
+    /// When nobody holds the writer's place, the sender takes it: a sender that may block (it waits for its frame anyway)
+    /// writes the head of the queue as the writer thread would; any other tries once without waiting and leaves the rest
+    /// to the writer thread.
+    /// </remarks>
+    private long Enqueue(in FrameHeader header, uint length, ReadOnlySpan<byte> head, ReadOnlySpan<byte> data, nint external, int externalLength, IFrameCompletion? completion, bool waitForRoom, bool cork = false, bool mayBlock = false)
     {
         int inline = FrameHeader.Size + head.Length + data.Length;
         long size = inline + externalLength;
@@ -316,19 +321,39 @@ internal sealed partial class TcpFrameConnection
             }
 
             _holdCorked = false;
-            if (_writerBusy || _stream is SslStream)
+            if (_writerBusy || (!mayBlock && _stream is SslStream))
             {
                 WakeWriterLocked();
                 return sequence;
             }
 
-            // Nobody writes: this sender takes the writer's place for one attempt that never waits, which saves waking
-            // the writer thread for what the socket takes at once.
+            // Nobody writes: this sender takes the writer's place, which saves waking the writer thread.
             _writerBusy = true;
         }
 
-        WriteNow();
+        if (mayBlock)
+        {
+            WriteHeld(_inlineBatch);
+        }
+        else
+        {
+            WriteNow();
+        }
+
         return sequence;
+    }
+
+    /// <summary>As the holder of the writer's place: writes the head of the queue, blocking, then gives the place back.</summary>
+    /// <returns>False when the socket failed (the connection is closed by then).</returns>
+    private bool WriteHeld(OutgoingFrame[] batch)
+    {
+        int count = TakeBatch(batch, out _);
+        long written = WriteBatch(batch, count);
+        int done = Retire(batch, count, Math.Max(0, written));
+        FinishBatch(batch, done, written: true);
+        Array.Clear(batch, 0, count);
+        ReleasePlace();
+        return written >= 0;
     }
 
     /// <summary>
@@ -527,13 +552,7 @@ internal sealed partial class TcpFrameConnection
                     continue;
                 }
 
-                int count = TakeBatch(batch, out _);
-                long written = WriteBatch(batch, count);
-                int done = Retire(batch, count, Math.Max(0, written));
-                FinishBatch(batch, done, written: true);
-                Array.Clear(batch, 0, count);
-                ReleasePlace();
-                if (written < 0)
+                if (!WriteHeld(batch))
                 {
                     break;
                 }
