@@ -39,7 +39,10 @@ public sealed class TcpProviderOptions
     /// <summary>After this much idle time a connection sends a keep-alive. Default 2 seconds.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>A peer silent this long counts as lost: every import on it is aborted. Default 10 seconds.</summary>
+    /// <summary>
+    /// A peer silent this long counts as lost: every import on it is aborted. It is also the longest a frame may take to
+    /// arrive whole once its first byte came (a 1 MiB frame within 10 s needs about 100 KB/s). Default 10 seconds.
+    /// </summary>
     public TimeSpan SilenceLimit { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>

@@ -81,6 +81,12 @@ internal sealed class ImporterChannel(TimeSpan requestTimeout) : IFrameHandler
                 if (body.Length >= Messages.ImportIdSize && _links.TryGetValue(Messages.ReadImportId(body), out TcpExportLink? putter))
                 {
                     putter.OnPipelinedAck(status);
+                    if (status == (int)RsmError.ConnectionAborted)
+                    {
+                        // The exporter no longer knows the import: it was aborted there, whether or not its abort
+                        // notice has arrived yet (F3 holds from this answer on).
+                        putter.OnAborted();
+                    }
                 }
 
                 return;

@@ -158,12 +158,21 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
                 pendings[i] = new PendingRequest { Destination = (nint)(target + start), Expected = n };
                 if (!_channel.Send(Opcode.Get, ids[i], pendings[i], body))
                 {
+                    // The connection is gone: the import is aborted now, not only when the reader has wound down, and
+                    // the destination is left alone until every reply already sent for is over.
+                    OnAborted();
+                    AwaitSent(ids[..i], pendings.AsSpan(0, i), "get");
                     destination.Clear();
                     return;
                 }
             }
 
             Await(ids, pendings, "get");
+            if (_aborted)
+            {
+                // Cut off by an abort: what the get returns is scratch zeros, as after it (F3, F7).
+                destination.Clear();
+            }
         }
     }
 
@@ -195,6 +204,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
                 if (!_channel.SendUnawaited(Opcode.Put, head, source.Slice(start, n)))
                 {
                     OnPipelinedAck((int)RsmError.ConnectionAborted);
+                    OnAborted();
                     return;
                 }
 
@@ -205,6 +215,9 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
             pendings![i] = new PendingRequest();
             if (!_channel.Send(Opcode.Put, ids[i], pendings[i], head, source.Slice(start, n)))
             {
+                // Reported as the abort it is (40), never as a put that arrived.
+                OnAborted();
+                AwaitSent(ids[..i], pendings.AsSpan(0, i), "put");
                 return;
             }
         }
@@ -229,6 +242,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         var pending = new PendingRequest();
         if (!_channel.Send(Opcode.Atomic, id, pending, body))
         {
+            OnAborted();
             throw RsmThrow.Create(RsmError.ConnectionAborted, $"the connection to node {NodeId} is lost");
         }
 
@@ -320,6 +334,19 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
     public void OnSignal() => Events.Post();
 
+    /// <summary>After the connection was lost: waits for the requests sent before it went, which its end completes.</summary>
+    private void AwaitSent(ReadOnlySpan<uint> ids, Span<PendingRequest> pendings, string what)
+    {
+        try
+        {
+            Await(ids, pendings.ToArray(), what);
+        }
+        catch (RsmException)
+        {
+            // The abort is what the engine reports (40); these requests add nothing to it.
+        }
+    }
+
     private void Await(ReadOnlySpan<uint> ids, PendingRequest[] pendings, string what)
     {
         RsmError failure = RsmError.Success;
@@ -346,10 +373,12 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
             }
         }
 
-        // A request cut off by an abort or a lost connection is not an error of its own: the engine reports the abort
-        // where the mode says (Implicit accesses at once, Explicit ones at close barrier).
-        if (failure == RsmError.ConnectionAborted && _aborted)
+        // The exporter answers 40 only for an import it aborted, or the connection ended: the import is aborted from
+        // here on even if the abort notice is still on its way (F3). Such a request is not an error of its own: the
+        // engine reports the abort where the mode says (Implicit accesses at once, Explicit ones at close barrier).
+        if (failure == RsmError.ConnectionAborted)
         {
+            OnAborted();
             return;
         }
 

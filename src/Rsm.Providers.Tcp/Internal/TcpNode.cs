@@ -172,6 +172,7 @@ internal sealed class TcpNode : IDisposable
         SilenceLimit = _options.SilenceLimit,
         SendQueueLimit = _options.SendQueueLimit,
         SendTimeout = _options.SendTimeout,
+        Logger = _logger,
     };
 
     private void OnAccepted(TcpFrameConnection connection)

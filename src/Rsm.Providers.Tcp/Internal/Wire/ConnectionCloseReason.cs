@@ -35,4 +35,7 @@ internal enum ConnectionCloseReason
 
     /// <summary>The control frames queued for the peer overflowed the send queue's limit and reserve.</summary>
     SendQueueFull,
+
+    /// <summary>The peer began a frame and did not complete it within the silence limit.</summary>
+    IncompleteFrame,
 }

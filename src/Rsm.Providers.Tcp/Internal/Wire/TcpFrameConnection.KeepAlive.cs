@@ -5,8 +5,8 @@ namespace Rsm.Providers.Tcp.Internal.Wire;
 
 /// <content>
 /// Keep-alive: Ping after <see cref="HandshakeOptions.KeepAliveInterval"/> without sending, close after
-/// <see cref="HandshakeOptions.SilenceLimit"/> without receiving, and after <see cref="HandshakeOptions.SendTimeout"/>
-/// in which the peer took none of the bytes queued for it.
+/// <see cref="HandshakeOptions.SilenceLimit"/> without receiving or with a frame begun and not completed, and after
+/// <see cref="HandshakeOptions.SendTimeout"/> in which the peer took none of the bytes queued for it.
 /// </content>
 internal sealed partial class TcpFrameConnection
 {
@@ -39,6 +39,14 @@ internal sealed partial class TcpFrameConnection
                 {
                     string detail = $"node {PeerNodeId} at {RemoteEndPoint} sent nothing for {quiet.ToString(CultureInfo.InvariantCulture)} ms (silence limit {silence.ToString(CultureInfo.InvariantCulture)} ms)";
                     TryClose(ConnectionCloseReason.SilenceLimit, RsmThrow.Create(RsmError.ConnectionAborted, detail, new TimeoutException(detail)), sendGoodbye: true);
+                    return;
+                }
+
+                long started = Volatile.Read(ref _frameStartedAt);
+                if (silence > 0 && started != 0 && now - started >= silence)
+                {
+                    string detail = $"node {PeerNodeId} at {RemoteEndPoint} began a frame {(now - started).ToString(CultureInfo.InvariantCulture)} ms ago and has not completed it (silence limit {silence.ToString(CultureInfo.InvariantCulture)} ms)";
+                    TryClose(ConnectionCloseReason.IncompleteFrame, RsmThrow.Create(RsmError.ConnectionAborted, detail, new TimeoutException(detail)), sendGoodbye: false);
                     return;
                 }
 

@@ -7,6 +7,9 @@ namespace Rsm.Providers.Tcp.Internal.Wire;
 /// <content>The reader loop: one per connection, started once.</content>
 internal sealed partial class TcpFrameConnection
 {
+    // When the frame the reader waits to complete began to arrive; 0 between frames.
+    private long _frameStartedAt;
+
     // Set by the reader thread while it dispatches the frames of one buffer; read by Enqueue on that thread only.
     private bool _readerBurst;
     private int _readerThreadId;
@@ -111,6 +114,7 @@ internal sealed partial class TcpFrameConnection
                             consumed = true;
                             EndBurst();
                             bool complete = await ReceiveDirectAsync(claim.Target[arrivedLength..]).ConfigureAwait(false);
+                            Volatile.Write(ref _frameStartedAt, 0);
                             _payloadSink!.PayloadReceived(header, complete);
                             keepReading = complete;
                         }
@@ -123,6 +127,20 @@ internal sealed partial class TcpFrameConnection
                 }
 
                 EndBurst();
+
+                // A frame begun must arrive whole within the silence limit: bytes that trickle in keep a peer from being
+                // silent, not from being stalled (see KeepAliveLoopAsync).
+                if (consumed || !buffer.IsEmpty)
+                {
+                    if (Volatile.Read(ref _frameStartedAt) == 0)
+                    {
+                        Volatile.Write(ref _frameStartedAt, Environment.TickCount64);
+                    }
+                }
+                else
+                {
+                    Volatile.Write(ref _frameStartedAt, 0);
+                }
 
                 if (!keepReading)
                 {

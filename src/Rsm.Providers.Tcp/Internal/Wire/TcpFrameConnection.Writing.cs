@@ -347,20 +347,39 @@ internal sealed partial class TcpFrameConnection
     /// <returns>False when the socket failed (the connection is closed by then).</returns>
     private bool WriteHeld(OutgoingFrame[] batch)
     {
-        int count = TakeBatch(batch, out _);
-        long written = WriteBatch(batch, count);
-        int done = Retire(batch, count, Math.Max(0, written));
-        FinishBatch(batch, done, written: true);
-        Array.Clear(batch, 0, count);
-        ReleasePlace();
-        return written >= 0;
+        try
+        {
+            int count = TakeBatch(batch, out _);
+            long written = WriteBatch(batch, count);
+            int done = Retire(batch, count, Math.Max(0, written));
+            FinishBatch(batch, done, written: true);
+            Array.Clear(batch, 0, count);
+            return written >= 0;
+        }
+        finally
+        {
+            ReleasePlace();
+        }
     }
 
     /// <summary>
     /// As the holder of the writer's place: writes what the socket takes of the queue's head without waiting, then gives
     /// the place back and leaves the rest to the writer thread.
     /// </summary>
-    private unsafe void WriteNow()
+    private void WriteNow()
+    {
+        try
+        {
+            WriteOnce();
+        }
+        finally
+        {
+            ReleasePlace();
+        }
+    }
+
+    /// <summary>The one write of <see cref="WriteNow"/> that never waits; the caller gives the writer's place back.</summary>
+    private unsafe void WriteOnce()
     {
         int count = TakeBatch(_inlineBatch, out _);
         Libc.IoVector* vectors = stackalloc Libc.IoVector[MaxBatchFrames * 2];
@@ -406,7 +425,6 @@ internal sealed partial class TcpFrameConnection
         int done = Retire(_inlineBatch, count, Math.Max(0, result));
         FinishBatch(_inlineBatch, done, written: true);
         Array.Clear(_inlineBatch, 0, count);
-        ReleasePlace();
         if (result < 0 && errno != Libc.EAGAIN)
         {
             _ = WriteFailed(errno < 0 ? "the socket is closed" : $"sendmsg failed with errno {errno}", null);
@@ -483,6 +501,10 @@ internal sealed partial class TcpFrameConnection
         {
             _writerBusy = false;
             WakeWriterLocked();
+            if (_sendWaiters > 0)
+            {
+                Monitor.PulseAll(_sendGate);
+            }
         }
     }
 
@@ -599,6 +621,15 @@ internal sealed partial class TcpFrameConnection
         List<OutgoingFrame> dropped = [];
         lock (_sendGate)
         {
+            // A sender that holds the writer's place finishes its write first (the socket is shut down, so it ends at
+            // once) and retires what it wrote; only then is the rest dropped.
+            while (_writerBusy)
+            {
+                _sendWaiters++;
+                Monitor.Wait(_sendGate);
+                _sendWaiters--;
+            }
+
             _writerDone = true;
             _writerBusy = true;
             while (_sendQueue.TryDequeue(out OutgoingFrame? frame))
