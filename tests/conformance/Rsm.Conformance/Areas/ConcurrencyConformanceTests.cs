@@ -406,10 +406,16 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         }
 
         // True when every call succeeded; false when one reported the abort (each call gives exactly 0 or 40).
+        var abortedBy = new ConcurrentDictionary<Importer, string>();
         bool Step(Importer importer, string call, Action action)
         {
             RsmError outcome = Outcome(action);
             Record(call, outcome, importer.Name, RsmError.Success, RsmError.ConnectionAborted);
+            if (outcome != RsmError.Success)
+            {
+                abortedBy[importer] = call;
+            }
+
             return outcome == RsmError.Success;
         }
 
@@ -493,16 +499,17 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         {
             // DECISIONS F3: once aborted, an import reports 40 until it disconnects and connects again: every implicit
             // access, and every close barrier in either mode.
+            string who = $"{importer.Name}, after its {abortedBy.GetValueOrDefault(importer, "?")} gave ConnectionAborted (40)";
             if (importer.Mode == RsmBarrierMode.Implicit)
             {
-                Record("get after the abort (Implicit)", Outcome(() => importer.Get(ConformanceTransferForm.Bytes, 0, 8)), importer.Name, RsmError.ConnectionAborted);
+                Record("get after the abort (Implicit)", Outcome(() => importer.Get(ConformanceTransferForm.Bytes, 0, 8)), who, RsmError.ConnectionAborted);
             }
 
             string mode = importer.Mode.ToString();
-            Record($"open after the abort ({mode})", Outcome(importer.Open), importer.Name, RsmError.Success, RsmError.ConnectionAborted);
-            Record($"close after the abort ({mode})", Outcome(importer.Close), importer.Name, RsmError.ConnectionAborted);
+            Record($"open after the abort ({mode})", Outcome(importer.Open), who, RsmError.Success, RsmError.ConnectionAborted);
+            Record($"close after the abort ({mode})", Outcome(importer.Close), who, RsmError.ConnectionAborted);
 
-            Record("disconnect", Outcome(importer.Disconnect), importer.Name, RsmError.Success);
+            Record("disconnect", Outcome(importer.Disconnect), who, RsmError.Success);
         }
 
         RunConcurrently("unpublish and republish during traffic", traffic.Append(exporter));
