@@ -7,18 +7,34 @@ it is skipped when its tests were all skipped (the reason is the first skip mess
 not applicable when it has no test and the suite's catalogue names it with a reason.
 """
 import glob
+import os
 import re
 import sys
 import xml.etree.ElementTree as ET
 
 NS = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 AREAS = ["Controller", "Export", "Publish", "Import", "DataAccess", "ScatterGather", "Map",
-         "Barrier", "Events", "LockOperations", "Lifetime", "Compliance"]
+         "Barrier", "Events", "LockOperations", "Lifetime", "Concurrency", "Compliance"]
+
+
+def read_areas(catalogue):
+    """Adds the members of the ConformanceArea enum (ConformanceArea.cs beside the catalogue) to AREAS."""
+    path = os.path.join(os.path.dirname(os.path.abspath(catalogue)), "ConformanceArea.cs")
+    if not os.path.exists(path):
+        return
+    body = open(path, encoding="utf-8").read()
+    body = re.sub(r"///.*", "", body)
+    m = re.search(r"enum\s+ConformanceArea\s*\{(.*?)\}", body, re.S)
+    if m:
+        for name in re.findall(r"^\s*(\w+)\s*(?:=\s*\w+\s*)?,?\s*$", m.group(1), re.M):
+            if name not in AREAS:
+                AREAS.insert(len(AREAS) - 1, name)
 
 
 def provider_of(class_name):
     simple = class_name.rsplit(".", 1)[-1]
-    for area in AREAS:
+    # Longest area names first, so that an area whose name ends another's is not cut short.
+    for area in sorted(AREAS, key=len, reverse=True):
         suffix = area + "ConformanceTests"
         if simple.endswith(suffix):
             return simple[: -len(suffix)]
@@ -41,6 +57,7 @@ def read_catalogue(path):
 
 def main():
     trx_dir, catalogue = sys.argv[1], sys.argv[2]
+    read_areas(catalogue)
     results = {}  # (item, provider) -> list of (outcome, message)
     providers = set()
     for path in sorted(glob.glob(f"{trx_dir}/**/*.trx", recursive=True)):

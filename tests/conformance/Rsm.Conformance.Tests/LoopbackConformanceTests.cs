@@ -65,3 +65,9 @@ public sealed class LoopbackComplianceConformanceTests : ComplianceConformanceTe
 {
     protected override RsmConformanceHarness CreateHarness() => new LoopbackConformanceHarness();
 }
+
+[TestClass]
+public sealed class LoopbackConcurrencyConformanceTests : ConcurrencyConformanceTests
+{
+    protected override RsmConformanceHarness CreateHarness() => new LoopbackConformanceHarness();
+}

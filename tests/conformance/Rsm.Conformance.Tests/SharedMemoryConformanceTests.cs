@@ -71,3 +71,9 @@ public sealed class SharedMemoryLifetimeConformanceTests : LifetimeConformanceTe
 {
     protected override RsmConformanceHarness CreateHarness() => new SharedMemoryConformanceHarness();
 }
+
+[TestClass]
+public sealed class SharedMemoryConcurrencyConformanceTests : ConcurrencyConformanceTests
+{
+    protected override RsmConformanceHarness CreateHarness() => new SharedMemoryConformanceHarness();
+}

@@ -65,3 +65,9 @@ public sealed class TcpComplianceConformanceTests : ComplianceConformanceTests
 {
     protected override RsmConformanceHarness CreateHarness() => new TcpConformanceHarness();
 }
+
+[TestClass]
+public sealed class TcpConcurrencyConformanceTests : ConcurrencyConformanceTests
+{
+    protected override RsmConformanceHarness CreateHarness() => new TcpConformanceHarness();
+}

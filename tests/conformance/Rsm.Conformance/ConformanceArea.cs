@@ -35,4 +35,7 @@ public enum ConformanceArea
 
     /// <summary>Lifetime across processes and uids (items 30, 31, 36, 57, 62, 70, 81-84 with a peer).</summary>
     Lifetime,
+
+    /// <summary>Several importers at once: disjoint and overlapping transfers, contended atomics, signal storms, churn (items 227 and up).</summary>
+    Concurrency,
 }

@@ -75,6 +75,16 @@ public static class ConformanceCatalogue
         [224] = "A segment id published by another process of the same node gives SegmentIdInUse (24) until that process lets go.",
         [225] = "Auto-assigned segment ids are unique among the processes of one node.",
         [226] = "Lock operations are atomic between processes: concurrent FetchAdd64 from two processes loses no increment (DECISIONS L3).",
+        [227] = "Several importers at once (a node each where the provider has several, and peer processes where it starts them) put and get disjoint ranges of one segment with get and put, for 8 B, 4 KiB, 64 KiB + 1, 256 KiB, 1 MiB and 1 MiB + 64 KiB, in Implicit and Explicit mode: each reads back its exact bytes, and the exporter's memory holds each range's last pattern and nothing else changed.",
+        [228] = "As 227 with the sized forms put8/16/32/64 and get8/16/32/64 (put8/get8 for the bytes that do not fill an element), each importer changing form every round.",
+        [229] = "As 227 with putv and getv, three elements per request, one of them through a local memory handle; io_residual_count is 0 afterwards.",
+        [230] = "Importers put64 overlapping ranges at once, in both modes: afterwards each naturally aligned 8-byte word holds exactly one of the writers that cover it, every importer reads what the exporter has, and after one importer's final put64 alone the whole range is exactly its words.",
+        [231] = "FetchAdd64 (an addend changing both halves) and FetchAdd32 from several importers at once on a LockOperations segment give the exact totals, and every addition returned an old value of its own (DECISIONS L1, L3).",
+        [232] = "Counters incremented with CompareExchange64 and CompareExchange32 loops by several importers at once lose nothing: the totals are exact and every successful exchange saw a value of its own (DECISIONS L1, L3).",
+        [233] = "Several importers post signals at once while the exporter waits: the exporter's waits, each bounded, consume exactly the number posted, and one more wait gives Timeout (42) (DECISIONS F8).",
+        [234] = "The exporter posts signals from two threads to several importers: each importer's waits consume exactly the number posted, and one more wait gives Timeout (42) (item 144, DECISIONS F8).",
+        [235] = "Importers that loop connect, put, get, disconnect while others move data all the time: every call succeeds and every byte is exact, on the importers and in the exporter's memory.",
+        [236] = "Unpublish and publish again with the same id, in a loop, during traffic: every importer call gives exactly Success or ConnectionAborted (40) (connect SegmentNotPublished (7) while unpublished), an aborted import keeps giving 40 until it reconnects (DECISIONS F3), nothing hangs, and fresh connections afterwards move exact bytes.",
         [250] = "A put in every form (put, put8-put64, putv) through a mapping made with Read only gives PermissionDenied (27) and changes nothing; gets still work (DECISIONS D10).",
         [251] = "A get in every form (get, get8-get64, getv) through a mapping made with Write only gives PermissionDenied (27) and reads nothing; puts still work (DECISIONS D10).",
         [252] = "A lock operation through a mapping made with Read only gives PermissionDenied (27) and leaves the word unchanged (DECISIONS D10).",
@@ -84,7 +94,7 @@ public static class ConformanceCatalogue
 
     private static readonly (Dictionary<int, ConformanceCapabilities> Needs, Dictionary<int, string> Reasons) s_peerItems = BuildNeedingPeer();
 
-    /// <summary>The checks beyond RSMAPI section 9, numbered from 200, with what each one checks.</summary>
+    /// <summary>The checks beyond RSMAPI section 9, numbered from 200, with what each one checks (227 and up: the Concurrency area).</summary>
     public static IReadOnlyDictionary<int, string> BeyondChecklist => s_beyondChecklist;
 
     /// <summary>Items that are not applicable in .NET, with the reason (the item number is that of RSMAPI section 9).

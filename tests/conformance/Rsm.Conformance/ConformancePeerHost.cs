@@ -15,9 +15,16 @@ namespace Rsm.Conformance;
 /// <item><c>export PAGES [FLAGS]</c>, <c>publish E ID [NODE:PERM ...]</c>, <c>republish E [NODE:PERM ...]</c>, <c>unpublish E</c>, <c>destroy E</c></item>
 /// <item><c>connect NODE ID PERM</c>, <c>map I PERM</c>, <c>unmap I</c>, <c>disconnect I</c>, <c>get I OFFSET COUNT</c>, <c>put I OFFSET HEX</c></item>
 /// <item><c>read H OFFSET COUNT</c> and <c>write H OFFSET HEX</c>: an export's own memory, or an import's mapping, without get or put</item>
-/// <item><c>add I OFFSET COUNT</c>: COUNT lock-operation increments (FetchAdd64) of the word at OFFSET</item>
-/// <item><c>barrier I open|order|close</c>: a step of the barrier initialised at connect</item>
-/// <item><c>post H</c>, <c>wait H MILLISECONDS</c>, <c>pid</c>, <c>die</c> (exit without cleanup), <c>exit</c></item>
+/// <item><c>add I OFFSET COUNT [WIDTH [ADDEND]]</c>: COUNT lock-operation additions (FetchAdd64, or FetchAdd32 for WIDTH 32) of ADDEND (default 1) to the word at OFFSET</item>
+/// <item><c>casadd I OFFSET COUNT [WIDTH]</c>: COUNT increments of the word at OFFSET, each a CompareExchange64 (or CompareExchange32) loop</item>
+/// <item><c>barrier I open|order|close</c>: a step of the barrier initialised at connect; <c>mode I 0|1</c>: set the barrier mode (Explicit 0, Implicit 1)</item>
+/// <item><c>fill I FORM OFFSET COUNT SEED</c>: put COUNT bytes of pattern SEED at OFFSET; <c>sha I FORM OFFSET COUNT</c>: get COUNT bytes
+/// at OFFSET and answer their SHA-256 (hex).
+/// FORM is <c>put</c>, <c>8</c>, <c>16</c>, <c>32</c>, <c>64</c> (sized forms) or <c>v</c> (getv/putv); the patterns are those of the Concurrency area.</item>
+/// <item><c>words I OFFSET COUNT WRITER MILLISECONDS</c>: put64 of COUNT words of WRITER's word pattern at OFFSET, again and again for
+/// MILLISECONDS (at least once), each put between an open and a close barrier in Explicit mode; answers the number of puts</item>
+/// <item><c>post H</c>, <c>wait H MILLISECONDS</c>, <c>posts H COUNT</c>, <c>waits H COUNT MILLISECONDS</c> (COUNT waits, each bounded),
+/// <c>pid</c>, <c>die</c> (exit without cleanup), <c>exit</c></item>
 /// </list>
 /// </remarks>
 public static class ConformancePeerHost
@@ -69,6 +76,8 @@ public static class ConformancePeerHost
         private readonly Dictionary<string, (IExportSegment Segment, RsmPageMemory Memory)> _exports = [];
         private readonly Dictionary<string, IImportSegment> _imports = [];
         private readonly Dictionary<string, RsmBarrier> _barriers = [];
+        private RsmPageMemory? _scratch;
+        private RsmLocalMemoryHandle? _scratchHandle;
 
         public string Answer(string line)
         {
@@ -103,6 +112,8 @@ public static class ConformancePeerHost
                 segment.Dispose();
                 memory.Dispose();
             }
+
+            ReleaseScratch();
         }
 
         private string? Execute(string[] w)
@@ -176,12 +187,92 @@ public static class ConformancePeerHost
                 case "add":
                 {
                     IImportSegment import = _imports[w[1]];
+                    bool narrow = w.Length > 4 && Number(w[4]) == 32;
+                    ulong addend = w.Length > 5 ? ulong.Parse(w[5], CultureInfo.InvariantCulture) : 1;
                     for (int n = Number(w[3]); n > 0; n--)
                     {
-                        _ = import.FetchAdd64(Number(w[2]), 1);
+                        _ = narrow ? import.FetchAdd32(Number(w[2]), (uint)addend) : import.FetchAdd64(Number(w[2]), addend);
                     }
 
                     return null;
+                }
+
+                case "casadd":
+                {
+                    IImportSegment import = _imports[w[1]];
+                    int offset = Number(w[2]);
+                    bool narrow = w.Length > 4 && Number(w[4]) == 32;
+                    for (int n = Number(w[3]); n > 0; n--)
+                    {
+                        if (narrow)
+                        {
+                            uint seen = import.CompareExchange32(offset, 0, 0);
+                            while (import.CompareExchange32(offset, seen + 1, seen) is var old && old != seen)
+                            {
+                                seen = old;
+                            }
+                        }
+                        else
+                        {
+                            ulong seen = import.CompareExchange64(offset, 0, 0);
+                            while (import.CompareExchange64(offset, seen + 1, seen) is var old && old != seen)
+                            {
+                                seen = old;
+                            }
+                        }
+                    }
+
+                    return null;
+                }
+
+                case "mode":
+                    _imports[w[1]].SetMode((RsmBarrierMode)Number(w[2]));
+                    return null;
+                case "fill":
+                {
+                    int count = Number(w[4]);
+                    RsmPageMemory scratch = Scratch(count);
+                    ConformanceTransfer.FillPattern(scratch.GetSpan()[..count], Number(w[3]), uint.Parse(w[5], CultureInfo.InvariantCulture));
+                    ConformanceTransfer.Put(_imports[w[1]], ConformanceTransfer.Parse(w[2]), Number(w[3]), scratch, count, _scratchHandle);
+                    return null;
+                }
+
+                case "sha":
+                {
+                    int count = Number(w[4]);
+                    RsmPageMemory scratch = Scratch(count);
+                    ConformanceTransfer.Get(_imports[w[1]], ConformanceTransfer.Parse(w[2]), Number(w[3]), scratch, count, _scratchHandle);
+                    return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(scratch.GetSpan()[..count]));
+                }
+
+                case "words":
+                {
+                    IImportSegment import = _imports[w[1]];
+                    RsmBarrier barrier = _barriers[w[1]];
+                    int offset = Number(w[2]);
+                    int count = Number(w[3]);
+                    Span<ulong> words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(Scratch(count * 8).GetSpan()[..(count * 8)]);
+                    ConformanceTransfer.FillWords(words, offset / 8, Number(w[4]));
+                    bool explicitMode = import.GetMode() == RsmBarrierMode.Explicit;
+                    long deadline = Environment.TickCount64 + Number(w[5]);
+                    int puts = 0;
+                    do
+                    {
+                        if (explicitMode)
+                        {
+                            barrier.Open();
+                        }
+
+                        import.Put64(offset, words);
+                        if (explicitMode)
+                        {
+                            barrier.Close();
+                        }
+
+                        puts++;
+                    }
+                    while (Environment.TickCount64 < deadline);
+                    return puts.ToString(CultureInfo.InvariantCulture);
                 }
 
                 case "read":
@@ -209,9 +300,55 @@ public static class ConformancePeerHost
                 case "wait":
                     Segment(w[1]).SignalWait(Number(w[2]));
                     return null;
+                case "posts":
+                {
+                    IRsmSegment segment = Segment(w[1]);
+                    for (int n = Number(w[2]); n > 0; n--)
+                    {
+                        segment.SignalPost();
+                    }
+
+                    return null;
+                }
+
+                case "waits":
+                {
+                    IRsmSegment segment = Segment(w[1]);
+                    for (int n = Number(w[2]); n > 0; n--)
+                    {
+                        segment.SignalWait(Number(w[3]));
+                    }
+
+                    return null;
+                }
                 default:
                     throw new InvalidOperationException($"unknown request '{w[0]}'");
             }
+        }
+
+        /// <summary>Page-aligned memory of at least <paramref name="count"/> bytes, with a local memory handle over it, kept for later requests.</summary>
+        private RsmPageMemory Scratch(int count)
+        {
+            if (_scratch is null || (int)_scratch.Length < count)
+            {
+                ReleaseScratch();
+                _scratch = RsmPageMemory.Allocate((nuint)Math.Max(count, 1));
+                _scratchHandle = controller.CreateLocalMemoryHandle(_scratch.Address, _scratch.Length);
+            }
+
+            return _scratch;
+        }
+
+        private void ReleaseScratch()
+        {
+            if (_scratchHandle is not null)
+            {
+                controller.FreeLocalMemoryHandle(_scratchHandle);
+                _scratchHandle = null;
+            }
+
+            _scratch?.Dispose();
+            _scratch = null;
         }
 
         private static RsmAccessEntry[] AccessList(IEnumerable<string> entries) => [.. entries.Select(static entry =>
