@@ -11,6 +11,11 @@ internal sealed partial class ImportSegment
             try
             {
                 _export.OpenBarrier(_view);
+                if (IsAborted)
+                {
+                    // Aborted while the copy was filled: a new mapping of an aborted import is 40 (RSMAPI 4.3).
+                    RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected while the mapping was filled");
+                }
             }
             catch (RsmException)
             {

@@ -153,6 +153,29 @@ public sealed class TcpBulkTransferTests
         import.Disconnect();
     }
 
+    [TestMethod]
+    public void BulkTransfers_ThenIdlePastTheSilenceLimit_ConnectionStays()
+    {
+        // A put received straight into the pages and a get received straight into the buffer end their frames; an idle
+        // connection afterwards is kept alive by keep-alives and never taken for a peer stuck in a frame.
+        using var pair = new NodePair();
+        IImportSegment import = pair.Connect();
+        _ = import.InitBarrier();
+        byte[] data = Pattern(Length, 21);
+        import.Put(0, data);
+        byte[] back = new byte[Length];
+        import.Get(0, back);
+        CollectionAssert.AreEqual(data, back);
+
+        Thread.Sleep(TcpPeerCluster.SilenceLimit + TimeSpan.FromSeconds(2));
+
+        Fill(data, 22);
+        Assert.AreEqual(RsmError.Success, TcpPeerCluster.Outcome(() => import.Put(0, data)), "the idle connection was dropped");
+        import.Get(0, back);
+        CollectionAssert.AreEqual(data, back);
+        import.Disconnect();
+    }
+
     private static void Fill(Span<byte> span, int seed)
     {
         for (int i = 0; i < span.Length; i++)

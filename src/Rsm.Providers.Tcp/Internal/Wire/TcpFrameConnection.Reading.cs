@@ -113,6 +113,11 @@ internal sealed partial class TcpFrameConnection
                             _reader.AdvanceTo(buffer.End);
                             consumed = true;
                             EndBurst();
+                            if (Volatile.Read(ref _frameStartedAt) == 0)
+                            {
+                                Volatile.Write(ref _frameStartedAt, Environment.TickCount64);
+                            }
+
                             bool complete = await ReceiveDirectAsync(claim.Target[arrivedLength..]).ConfigureAwait(false);
                             Volatile.Write(ref _frameStartedAt, 0);
                             _payloadSink!.PayloadReceived(header, complete);
@@ -130,7 +135,11 @@ internal sealed partial class TcpFrameConnection
 
                 // A frame begun must arrive whole within the silence limit: bytes that trickle in keep a peer from being
                 // silent, not from being stalled (see KeepAliveLoopAsync).
-                if (consumed || !buffer.IsEmpty)
+                if (consumed)
+                {
+                    // A claimed frame was received whole (or the connection ended) above.
+                }
+                else if (!buffer.IsEmpty)
                 {
                     if (Volatile.Read(ref _frameStartedAt) == 0)
                     {

@@ -782,7 +782,7 @@ internal sealed partial class TcpFrameConnection
                 return;
             }
 
-            // The writer stays away from the socket from here on.
+            // The writer stays away from the socket while the goodbye is written.
             _writerBusy = true;
         }
 
@@ -805,6 +805,10 @@ internal sealed partial class TcpFrameConnection
         catch (Exception ex) when (IsTransportFailure(ex) || ex is NotSupportedException)
         {
             // Best effort: the peer learns of the close from the end of the stream instead.
+        }
+        finally
+        {
+            ReleasePlace();
         }
     }
 
