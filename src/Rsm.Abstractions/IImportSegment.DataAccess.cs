@@ -7,7 +7,7 @@ public partial interface IImportSegment
     /// <param name="destination">Where the bytes go; its length is the byte count.</param>
     /// <exception cref="RsmException">In this order: BadSegmentHandle (5); BadAddress (16) null buffer with a non-zero length;
     /// BadMemoryAlignment (17) buffer or offset not aligned to the access size; ConnectionAborted (40) or BadPermissions (26) from the implicit map;
-    /// PermissionDenied (27) no Read permission; BadOffset (18) outside the mapped window; BarrierUninitialized (35) Implicit mode without a barrier;
+    /// PermissionDenied (27) no Read permission, or the segment is mapped without Read (DECISIONS D10: never a fault); BadOffset (18) outside the mapped window; BarrierUninitialized (35) Implicit mode without a barrier;
     /// ConnectionAborted (40) a forced disconnect since connect (Implicit mode).</exception>
     void Get(long offset, Span<byte> destination);
 
@@ -38,7 +38,7 @@ public partial interface IImportSegment
     /// <summary>Copies <c>source.Length</c> bytes into the segment at <paramref name="offset"/>. <c>rsm_memseg_import_put</c>.</summary>
     /// <param name="offset">Byte offset.</param>
     /// <param name="source">The bytes to write.</param>
-    /// <exception cref="RsmException">As <see cref="Get"/>, with Write permission required.</exception>
+    /// <exception cref="RsmException">As <see cref="Get"/>, with Write required: PermissionDenied (27) without Write permission, or through a mapping made without Write (DECISIONS D10), and then nothing is written.</exception>
     void Put(long offset, ReadOnlySpan<byte> source);
 
     /// <summary>Writes bytes one at a time. <c>rsm_memseg_import_put8</c>.</summary>
@@ -68,7 +68,7 @@ public partial interface IImportSegment
     /// <summary>Gathers from the segment into local memory. <c>rsm_memseg_import_getv</c>. Barrier mode does not apply.</summary>
     /// <param name="request">The request; <see cref="RsmScatterGather.Flags"/> is left as the caller set it.</param>
     /// <exception cref="RsmException">BadScatterGather (14) null request or count not 1..16; BadSegmentHandle (5);
-    /// ConnectionAborted (40) from the implicit map; PermissionDenied (27); BadOffset (18) outside the segment or local region;
+    /// ConnectionAborted (40) from the implicit map; PermissionDenied (27) without the permission, or through a mapping without the access (DECISIONS D10); BadOffset (18) outside the segment or local region;
     /// BadLocalMemoryHandle (15) freed handle.</exception>
     void GetV(RsmScatterGather? request);
 

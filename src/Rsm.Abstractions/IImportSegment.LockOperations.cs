@@ -9,7 +9,7 @@ public partial interface IImportSegment
     /// <param name="comparand">The expected value.</param>
     /// <returns>The value found.</returns>
     /// <exception cref="RsmException">BadSegmentHandle (5); BadMemoryAlignment (17); LocksNotEnabled (29) segment created without
-    /// <see cref="ExportFlags.LockOperations"/>; LocksNotSupported (28); PermissionDenied (27) without ReadWrite; BadOffset (18); ConnectionAborted (40).</exception>
+    /// <see cref="ExportFlags.LockOperations"/>; LocksNotSupported (28); PermissionDenied (27) without ReadWrite, or through a mapping made without ReadWrite; BadOffset (18); ConnectionAborted (40).</exception>
     uint CompareExchange32(long offset, uint value, uint comparand);
 
     /// <summary>64-bit <see cref="CompareExchange32"/>.</summary>

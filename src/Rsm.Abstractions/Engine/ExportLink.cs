@@ -74,7 +74,7 @@ internal abstract class ExportLink
     /// <returns>Success, or the first failure since the last close barrier (BarrierFailure (38), ConnectionAborted (40)).</returns>
     public virtual RsmError CloseBarrier(ISegmentView? view) => RsmError.Success;
 
-    /// <summary>Lets go of the exporter after the importer disconnected; called without the engine lock held.</summary>
+    /// <summary>Lets go of the exporter after the importer disconnected; called without any lock held.</summary>
     /// <param name="importer">The importer that disconnected.</param>
     public abstract void Detach(ImportSegment importer);
 }

@@ -7,7 +7,7 @@ internal sealed partial class ImportSegment
         IRsmMapping mapping = MapLocked(permission, offset, length, attributes, address);
         if (!_direct)
         {
-            // A local copy of remote pages is filled after the engine lock is released: the exporter may need it to answer.
+            // A local copy of remote pages is filled after the import's lock is released: filling waits for the exporter.
             try
             {
                 _export.OpenBarrier(_view);
@@ -88,7 +88,7 @@ internal sealed partial class ImportSegment
     {
         if (!_direct && _view is { } view && !IsAborted)
         {
-            // Stores into a local copy go back to the exporter before the copy goes away, outside the engine lock.
+            // Stores into a local copy go back to the exporter before the copy goes away, outside the import's lock.
             _ = _export.OrderBarrier(view);
         }
 

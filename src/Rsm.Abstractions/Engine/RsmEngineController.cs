@@ -204,7 +204,7 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
 
     private ImportSegment ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission, long started)
     {
-        // The exporter decides admission with the importer's real credentials; the request is made without the engine lock.
+        // The exporter decides admission with the importer's real credentials; the request is made without any lock.
         RemoteExportLink link = Transport.ConnectRemote(nodeId, segmentId, permission);
         lock (Transport.LocalNode.Gate)
         {

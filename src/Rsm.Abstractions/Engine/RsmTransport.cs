@@ -39,7 +39,7 @@ public abstract class RsmTransport : IDisposable
     public abstract RsmNode ResolveNode(uint nodeId);
 
     /// <summary>Claims <paramref name="segmentId"/> for a segment being published, beyond this process where the transport reaches further.</summary>
-    /// <param name="export">The segment being published; the engine lock is held.</param>
+    /// <param name="export">The segment being published; the node's lock is held.</param>
     /// <param name="segmentId">The id to claim.</param>
     /// <returns>The claim, disposed at unpublish; null when another process already holds the id.</returns>
     internal virtual IDisposable? ClaimSegmentId(ExportSegment export, uint segmentId) => NoClaim.Instance;

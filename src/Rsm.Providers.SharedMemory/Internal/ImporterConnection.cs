@@ -41,7 +41,7 @@ internal sealed class ImporterConnection(SharedMemoryTransport transport, Segmen
                 return true;
             }
 
-            // A request, or the end of the stream (importer gone), is handled under the engine lock.
+            // A request, or the end of the stream (importer gone), is handled under the node's lock.
             _pending = received > 0 ? message : default;
             _pendingEvents = first;
             _hasPending = true;

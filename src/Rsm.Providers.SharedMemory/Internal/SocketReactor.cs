@@ -11,13 +11,13 @@ internal interface IReactorHandler
     SafeDescriptorHandle Socket { get; }
 
     /// <summary>Called on the reactor thread when the socket is readable or closed.</summary>
-    /// <returns>False to be called again shortly (the engine lock was busy); the reactor never blocks on it.</returns>
+    /// <returns>False to be called again shortly (the node's lock was busy); the reactor never blocks on it.</returns>
     bool OnReadable();
 }
 
 /// <summary>
 /// One thread per provider that polls every rendezvous socket of the process: listeners, admitted importers and
-/// links to exporters. Handlers run on it and never block on the engine lock, so a thread that holds the lock may
+/// links to exporters. Handlers run on it and never block on a node's lock, so a thread that holds the lock may
 /// wait for the reactor.
 /// </summary>
 internal sealed unsafe class SocketReactor : IDisposable

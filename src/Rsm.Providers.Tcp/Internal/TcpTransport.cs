@@ -18,7 +18,7 @@ internal sealed class TcpTransport(TcpNode node, RsmControllerAttributes attribu
 
     // On Linux the exporter's memory becomes memfd pages mapped over its own range: the node's sessions map the same
     // pages once more at an address of their own that no rebind moves, and send from and receive into them directly.
-    // Elsewhere the memory stays where it is and the sessions copy under the engine lock.
+    // Elsewhere the memory stays where it is and the sessions copy under the node's lock.
     public override ISegmentBacking Bind(nint address, nuint length)
     {
         if (OperatingSystem.IsLinux())

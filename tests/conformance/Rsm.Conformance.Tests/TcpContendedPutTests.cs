@@ -5,8 +5,9 @@ using Rsm.Providers.Tcp.Internal.Wire;
 namespace Rsm.Conformance.Tests;
 
 /// <summary>
-/// Four importing Tcp nodes put large chunks into one exporter at the same time, each into its own range, and read them
-/// back: every byte must land, and nothing may be aborted that nobody aborted. Large puts are received straight into the
+/// Four importing Tcp nodes, one or two threads each (an import per thread), put large chunks into one exporter at the
+/// same time, each into its own range, and read them back: every byte must land, and nothing may be aborted that nobody
+/// aborted. Large puts are received straight into the
 /// segment's pages while the reader's buffers of other connections come and go, which is where a stream once lost its
 /// framing. Each case runs <c>RSM_STRESS_SECONDS</c> seconds (default 3; the acceptance runs use 30).
 /// </summary>
@@ -14,39 +15,43 @@ namespace Rsm.Conformance.Tests;
 public sealed class TcpContendedPutTests
 {
     private const uint Id = 0x651000;
-    private const int Importers = 4;
+    private const int Nodes = 4;
 
     private static TimeSpan Duration =>
         TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("RSM_STRESS_SECONDS"), NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds > 0 ? seconds : 3);
 
     [TestMethod]
-    [DataRow(256 * 1024, RsmBarrierMode.Explicit)]
-    [DataRow(256 * 1024, RsmBarrierMode.Implicit)]
-    [DataRow(1 << 20, RsmBarrierMode.Explicit)]
-    [DataRow(1 << 20, RsmBarrierMode.Implicit)]
-    public void FourImportingNodes_LargePutsAtOnce_EveryByteLands(int chunk, RsmBarrierMode mode)
+    [DataRow(256 * 1024, RsmBarrierMode.Explicit, 1)]
+    [DataRow(256 * 1024, RsmBarrierMode.Implicit, 1)]
+    [DataRow(1 << 20, RsmBarrierMode.Explicit, 1)]
+    [DataRow(1 << 20, RsmBarrierMode.Implicit, 1)]
+    [DataRow(256 * 1024, RsmBarrierMode.Explicit, 2)]
+    [DataRow(1 << 20, RsmBarrierMode.Implicit, 2)]
+    public void FourImportingNodes_LargePutsAtOnce_EveryByteLands(int chunk, RsmBarrierMode mode, int threadsPerNode)
     {
+        int importers = Nodes * threadsPerNode;
         int threadsBefore = TcpFrameConnection.ThreadCount;
         using (var cluster = new TcpPeerCluster(1, 2, 3, 4, 5))
         {
             using IRsmController exporter = cluster.Open(1);
-            using RsmPageMemory memory = RsmPageMemory.Allocate((nuint)(chunk * Importers));
+            using RsmPageMemory memory = RsmPageMemory.Allocate((nuint)(chunk * importers));
             IExportSegment export = exporter.CreateExportSegment(memory.Address, memory.Length);
             export.Publish(Id);
-            var controllers = new IRsmController[Importers];
-            for (int i = 0; i < Importers; i++)
+            var controllers = new IRsmController[Nodes];
+            for (int i = 0; i < Nodes; i++)
             {
                 controllers[i] = cluster.Open((uint)(i + 2));
             }
 
             var failures = new ConcurrentQueue<string>();
-            long[] rounds = new long[Importers];
+            long[] rounds = new long[importers];
             DateTime deadline = DateTime.UtcNow + Duration;
-            var threads = new Thread[Importers];
-            for (int i = 0; i < Importers; i++)
+            var threads = new Thread[importers];
+            for (int i = 0; i < importers; i++)
             {
                 int me = i;
-                threads[i] = new Thread(() => Run(controllers[me], me, chunk, mode, deadline, memory, failures, ref rounds[me])) { IsBackground = true };
+                IRsmController node = controllers[i % Nodes];
+                threads[i] = new Thread(() => Run(node, me, chunk, mode, deadline, memory, failures, ref rounds[me])) { IsBackground = true };
                 threads[i].Start();
             }
 

@@ -98,6 +98,76 @@ public sealed class TcpFaultTests
         Conclude(report, rig, steady, (rig.Shared, 0), (rig.FaultySegment, 0));
     }
 
+    /// <summary>
+    /// Events toward a peer that stops reading: the exporter posts to every import of a segment, one of them a node that
+    /// no longer reads (the proxy forwards nothing to it, and an 8 MiB get of its own fills everything on the way). No
+    /// post waits for that node; the node is dropped within the bound (its queue stops draining, or its events overflow
+    /// it); a healthy importer of the same segment receives exactly every event.
+    /// </summary>
+    [TestMethod]
+    public void TcpFault_SignalStormTowardAPeerThatStopsReading_PosterNeverWaits_PeerDropped()
+    {
+        const int Posts = 60_000;
+        var report = new FaultReport(TestContext, "signal storm toward a stalled peer");
+        using var rig = TcpFaultRig.Create(s_longSilence);
+        rig.StartWorkers(rig.Shared);
+        ProcessResources steady = ProcessResources.Settled(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
+        report.Note($"steady: {steady}");
+
+        IImportSegment stalled = rig.ConnectFaulty();
+        IImportSegment listener = rig.Healthy[0].Connect(TcpFaultRig.ExporterNode, TcpFaultRig.FaultyId, RsmPermissions.Read);
+        rig.Proxy.Latest.StallAfter(ProxyDirection.ToImporter, 0);
+        long stalledAt = Environment.TickCount64;
+        Task<BoundedOutcome> get = Task.Factory.StartNew(
+            () => Bounded.Run(() => stalled.Get(0, new byte[TcpFaultRig.SegmentLength]), TcpFaultRig.StallLimit + TimeSpan.FromSeconds(8), "get of the stalled node"),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        Thread.Sleep(300);
+        Progress before = Operations(rig);
+
+        // The healthy importer consumes while the exporter posts, every wait bounded.
+        int consumed = 0;
+        var counting = Task.Factory.StartNew(() =>
+        {
+            while (consumed < Posts && TcpPeerCluster.Outcome(() => listener.SignalWait(10_000)) == RsmError.Success)
+            {
+                consumed++;
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        long started = Environment.TickCount64;
+        long longestPost = 0;
+        RsmError postFailure = RsmError.Success;
+        for (int i = 0; i < Posts && postFailure == RsmError.Success; i++)
+        {
+            long before1 = Environment.TickCount64;
+            postFailure = TcpPeerCluster.Outcome(() => rig.FaultySegment.Export.SignalPost());
+            longestPost = Math.Max(longestPost, Environment.TickCount64 - before1);
+        }
+
+        report.Note($"{Posts} posts in {(Environment.TickCount64 - started) / 1000.0:F2} s");
+        report.Expect(postFailure == RsmError.Success, $"every post of the exporter succeeds: {postFailure}");
+        report.Expect(longestPost < 1000, $"no post waits for the stalled node: longest post {longestPost} ms");
+        report.Expect(counting.Wait(TimeSpan.FromSeconds(60)) && consumed == Posts, $"the healthy importer consumes exactly {Posts} events: {consumed}");
+        report.Expect(TcpPeerCluster.Outcome(() => listener.SignalWait(0)) == RsmError.Timeout, "and no more");
+        ExpectProgress(report, rig, before, "during the storm");
+
+        // The stalled node is dropped within the bound of its queue; its get reports the abort.
+        report.Expect(get.Wait(TcpFaultRig.StallLimit + TimeSpan.FromSeconds(10)), "the stalled node's get returned");
+        BoundedOutcome cut = get.Result;
+        // The bound runs from the moment the node takes nothing more; filling the kernel's buffers on the way to it first
+        // is part of the get, so it gets one second more.
+        TimeSpan bound = TcpFaultRig.StallLimit + TimeSpan.FromSeconds(1);
+        report.Expect(cut.Returned && cut.Error == RsmError.ConnectionAborted && cut.Took <= bound, $"the stalled node's get gives ConnectionAborted (40) within {bound.TotalSeconds} s: {cut}, {(Environment.TickCount64 - stalledAt) / 1000.0:F2} s after the stall");
+        report.Expect(rig.Log.Containing("send timeout", StringComparison.OrdinalIgnoreCase).Count > 0 || rig.Log.Containing("did not take the frames", StringComparison.OrdinalIgnoreCase).Count > 0, "the drop is logged with its reason");
+        ExpectAbortedAfterwards(report, stalled);
+        listener.Disconnect();
+        ExpectProxiedConnectionClosed(report, rig);
+
+        Conclude(report, rig, steady, (rig.Shared, 0), (rig.FaultySegment, 0));
+    }
+
     /// <summary>Scenario 2: the proxy resets both sides in the middle of a 1 MiB put (toward the exporter) or of a 1 MiB get reply (toward the importer).</summary>
     [TestMethod]
     [DataRow(ProxyDirection.ToExporter)]
