@@ -235,6 +235,7 @@ internal sealed class ProxiedConnection
     {
         private readonly Lock _gate = new();
         private long _remaining = -1;
+        private int _arming;
         private FaultAction _action;
         public long ForwardedBytes;
 
@@ -244,6 +245,7 @@ internal sealed class ProxiedConnection
             {
                 _remaining = bytes;
                 _action = action;
+                _arming++;
             }
         }
 
@@ -268,8 +270,10 @@ internal sealed class ProxiedConnection
                     }
 
                     int forward = received;
+                    int arming;
                     lock (_gate)
                     {
+                        arming = _arming;
                         if (_remaining >= 0 && forward > _remaining)
                         {
                             forward = (int)_remaining;
@@ -284,7 +288,8 @@ internal sealed class ProxiedConnection
                     Interlocked.Add(ref ForwardedBytes, forward);
                     lock (_gate)
                     {
-                        if (_remaining >= 0)
+                        // Bytes decided on before a fault was armed do not count against it.
+                        if (_remaining >= 0 && arming == _arming)
                         {
                             _remaining -= forward;
                         }
