@@ -30,6 +30,14 @@ public sealed class TcpProviderOptions
     /// </summary>
     public TcpTlsOptions? Tls { get; set; }
 
+    /// <summary>
+    /// Permit, without <see cref="Tls"/>, a <see cref="Listen"/> address or a <see cref="Nodes"/> endpoint that is not a
+    /// loopback address. Without TLS only the handshake is authenticated: anyone on the network path can alter, inject or
+    /// replay frames (puts, gets, aborts, disconnects) after it. False, the default: such a configuration is refused when
+    /// the controller is created. Set it only on a network that nobody else can reach.
+    /// </summary>
+    public bool AllowUnprotectedFrames { get; set; }
+
     /// <summary>The largest frame payload (the bytes after the 24-byte header) accepted; a peer announcing more is disconnected before anything is buffered. Default 1 MiB + 64 bytes.</summary>
     public int MaxFrameSize { get; set; } = (1 << 20) + 64;
 

@@ -12,7 +12,7 @@ namespace Rsm.Providers.Tcp.Tests;
 /// proven by the cluster key; on the wire, through the provider, and in option validation.
 /// </summary>
 [TestClass]
-public sealed class TlsTests
+public sealed partial class TlsTests
 {
     private const uint SegmentId = 0x640001;
 

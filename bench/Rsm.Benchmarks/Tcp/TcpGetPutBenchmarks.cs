@@ -186,7 +186,8 @@ public class TcpGetPutBenchmarks
         return local;
     }
 
-    private static void Check(ReadOnlySpan<byte> expected, ReadOnlySpan<byte> actual, string what)
+    /// <summary>Throws when a setup's first transfer did not move the bytes it should have.</summary>
+    internal static void Check(ReadOnlySpan<byte> expected, ReadOnlySpan<byte> actual, string what)
     {
         if (!expected.SequenceEqual(actual))
         {

@@ -19,10 +19,14 @@ internal sealed class TcpNodeGroup : IDisposable
 
     private readonly ServiceProvider _services;
     private readonly List<IRsmController> _controllers = [];
+    private readonly Func<uint, IReadOnlyDictionary<string, string?>>? _extra;
 
     /// <summary>Opens node <see cref="ExporterNodeId"/> and <paramref name="importers"/> importing nodes numbered from 2.</summary>
-    public TcpNodeGroup(int importers)
+    /// <param name="importers">How many importing nodes to open.</param>
+    /// <param name="extra">Settings a node gets beyond the common ones (its <c>Tls</c> section, for example); null for none.</param>
+    public TcpNodeGroup(int importers, Func<uint, IReadOnlyDictionary<string, string?>>? extra = null)
     {
+        _extra = extra;
         ArgumentOutOfRangeException.ThrowIfLessThan(importers, 1);
         _services = new ServiceCollection().AddTcpProvider().BuildServiceProvider();
         try
@@ -75,6 +79,11 @@ internal sealed class TcpNodeGroup : IDisposable
             ["ClusterKey"] = key,
             ["ConnectTimeout"] = "00:00:05",
         };
+        foreach ((string setting, string? value) in _extra?.Invoke(nodeId) ?? new Dictionary<string, string?>())
+        {
+            settings[setting] = value;
+        }
+
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         string name = $"bench-tcp{nodeId}";
         IRsmController controller = provider.CreateController(name, configuration, $"Rsm:Controllers:{name}");

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -45,7 +46,7 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
     }
 
     /// <summary>The endpoint of a node this provider runs, so nodes of one process need no directory entry for each other.</summary>
-    public System.Net.EndPoint? LocalEndpointOf(uint nodeId)
+    public EndPoint? LocalEndpointOf(uint nodeId)
     {
         lock (_nodes)
         {
@@ -98,6 +99,14 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
         }
 
         Wire.TlsSettings? tls = options.Tls is null ? null : Wire.TlsSettings.Load(options.Tls, options.NodeId, path, failures);
+        if (options.Tls is null && !options.AllowUnprotectedFrames)
+        {
+            RequireLoopback(failures, $"{path}:Listen", options.Listen);
+            foreach ((string id, string endpoint) in options.Nodes)
+            {
+                RequireLoopback(failures, $"{path}:Nodes:{id}", endpoint);
+            }
+        }
 
         if (options.MaxFrameSize < 4096 + 64 || options.MaxFrameSize > 64 << 20)
         {
@@ -124,5 +133,14 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
 
         EngineLimits.ThrowIfAny<TcpProviderOptions>(path, failures);
         return (key!, tls);
+    }
+
+    /// <summary>Without TLS, frames are protected by nothing once the handshake is done: only loopback keeps them off a network.</summary>
+    private static void RequireLoopback(List<string> failures, string setting, string? text)
+    {
+        if (TcpNode.TryParseEndpoint(text, out IPEndPoint? endpoint) && !IPAddress.IsLoopback(endpoint!.Address))
+        {
+            failures.Add($"{setting}: '{text}' is not a loopback address, and without TLS anyone on the network path can alter or inject frames after the handshake. Configure Tls (node certificates), or set AllowUnprotectedFrames to true on a network nobody else can reach.");
+        }
     }
 }

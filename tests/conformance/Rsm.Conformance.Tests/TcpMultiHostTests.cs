@@ -115,6 +115,9 @@ public sealed class TcpMultiHostTests
                 "ConnectTimeout=00:00:05",
                 "KeepAliveInterval=00:00:01",
                 "SilenceLimit=00:00:05",
+
+                // The veth pair joins two namespaces of this test's own, which nothing else can reach.
+                "AllowUnprotectedFrames=true",
             ],
             new ConformancePeerIdentity { NetworkNamespace = space });
         peers.Add(peer);

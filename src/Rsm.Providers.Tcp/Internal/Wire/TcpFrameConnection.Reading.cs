@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Security;
 using Rsm.Engine;
 
 namespace Rsm.Providers.Tcp.Internal.Wire;
@@ -99,7 +100,9 @@ internal sealed partial class TcpFrameConnection
                     long frameLength = FrameHeader.Size + (long)header.Length;
                     if (buffer.Length < frameLength)
                     {
-                        PayloadClaim claim = header.Length >= DirectReadThreshold && !result.IsCompleted && _payloadSink is not null
+                        // Under TLS a frame is received whole before it is handled: records decrypted before a forged
+                        // one would otherwise have reached the claimed memory already.
+                        PayloadClaim claim = header.Length >= DirectReadThreshold && !result.IsCompleted && _payloadSink is not null && _stream is not SslStream
                             ? _payloadSink.ClaimPayload(header, buffer.Slice(FrameHeader.Size))
                             : default;
                         if (claim.IsClaimed)
