@@ -52,7 +52,7 @@ public static class SharedMemoryServiceCollectionExtensions
         if (!OperatingSystem.IsLinux())
         {
             throw new PlatformNotSupportedException(
-                "The SharedMemory provider needs Linux (memfd_create, MAP_FIXED rebinding, abstract Unix sockets and SO_PEERCRED). Use the Loopback or Tcp provider on this system.");
+                "The SharedMemory provider needs Linux (memfd_create, MAP_FIXED rebinding, abstract Unix sockets, SO_PEERCRED and SO_PEERGROUPS). Use the Loopback or Tcp provider on this system.");
         }
     }
 }

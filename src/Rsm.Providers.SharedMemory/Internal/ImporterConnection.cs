@@ -4,10 +4,13 @@ using Rsm.Interop;
 namespace Rsm.Providers.SharedMemory.Internal;
 
 /// <summary>
-/// The exporter's side of one importer in another process: admission with the importer's kernel-reported
-/// credentials, then aborts, grants and events through its socket and eventfd.
+/// The exporter's side of one importer in another process: admission with the credentials the kernel recorded for the
+/// importer's connect (<paramref name="importer"/>, or <paramref name="credentialFailure"/> when they could not be read),
+/// then aborts, grants and events through its socket and eventfd.
 /// </summary>
-internal sealed class ImporterConnection(SharedMemoryTransport transport, SegmentListener listener, SafeDescriptorHandle socket) : IReactorHandler, IImporterLink
+internal sealed class ImporterConnection(
+    SharedMemoryTransport transport, SegmentListener listener, SafeDescriptorHandle socket, RsmCredentials? importer, RsmException? credentialFailure)
+    : IReactorHandler, IImporterLink
 {
     private readonly TaskCompletionSource _abortSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RendezvousMessage _pending;
@@ -135,8 +138,12 @@ internal sealed class ImporterConnection(SharedMemoryTransport transport, Segmen
             }
 
             uint granted = export.AcceptConnect(request.Node);
-            Interop.Sockets.PeerCredentials peer = Rendezvous.PeerCredentials(Socket);
-            RsmCredentials importer = RsmCredentials.ForPeer(peer.ProcessId, peer.Uid, peer.Gid);
+            if (importer is null)
+            {
+                reply.Reason = Refusal.CredentialsUnavailable;
+                throw credentialFailure ?? RsmThrow.Create(RsmError.PermissionDenied, "the importer's credentials are not known");
+            }
+
             if (!AccessCheck.IsAllowed(permission, granted, importer, export.Creator.Uid, export.Creator.Gid))
             {
                 throw RsmThrow.Create(RsmError.PermissionDenied, $"{importer} may not connect with {Octal.Format((uint)permission)}");

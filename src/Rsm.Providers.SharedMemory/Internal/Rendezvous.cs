@@ -29,6 +29,16 @@ internal enum Opcode : uint
     Post = 6,
 }
 
+/// <summary>Why an exporter refused a connect, beyond its status code (0 in every other message).</summary>
+internal enum Refusal : uint
+{
+    /// <summary>The status says it all.</summary>
+    None = 0,
+
+    /// <summary>The importer's credentials could not be read from the socket, so it was not judged (DECISIONS F5).</summary>
+    CredentialsUnavailable = 1,
+}
+
 /// <summary>One rendezvous message: a fixed 48-byte record, one per sequenced packet.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct RendezvousMessage
@@ -46,12 +56,12 @@ internal struct RendezvousMessage
     public uint Mode;
     public uint Uid;
     public uint Gid;
-    public uint Reserved;
+    public Refusal Reason;
 
     public static RendezvousMessage Create(Opcode op) => new() { Magic = CurrentMagic, Op = op };
 }
 
-/// <summary>The socket side of the rendezvous: names in the abstract namespace, sequenced packets with descriptors, peer credentials.</summary>
+/// <summary>The socket side of the rendezvous: names in the abstract namespace, sequenced packets with descriptors.</summary>
 internal static unsafe class Rendezvous
 {
     /// <summary>The abstract socket name of segment <paramref name="segmentId"/> of node <paramref name="nodeId"/>.</summary>
@@ -242,19 +252,6 @@ internal static unsafe class Rendezvous
         }
 
         return 1;
-    }
-
-    /// <summary>The kernel's record of who connected: pid, uid and gid at connect time.</summary>
-    public static Sockets.PeerCredentials PeerCredentials(SafeDescriptorHandle socket)
-    {
-        Sockets.PeerCredentials credentials = default;
-        int length = sizeof(Sockets.PeerCredentials);
-        if (Sockets.getsockopt(socket, Sockets.SOL_SOCKET, Sockets.SO_PEERCRED, &credentials, &length) != 0)
-        {
-            throw RsmThrow.Create(RsmError.PermissionDenied, $"the importer's credentials could not be read (errno {Marshal.GetLastPInvokeError()})");
-        }
-
-        return credentials;
     }
 
     /// <summary>A read-only descriptor of the same memfd, for importers granted no write access (DECISIONS D3).</summary>

@@ -43,7 +43,19 @@ internal sealed class SegmentListener : IReactorHandler, IDisposable
     {
         while (Rendezvous.Accept(Socket) is { } accepted)
         {
-            _transport.Reactor.Add(new ImporterConnection(_transport, this, accepted));
+            // The credentials are read once, as the kernel recorded them at the importer's connect, and judged at its request.
+            RsmCredentials? importer = null;
+            RsmException? failure = null;
+            try
+            {
+                importer = _transport.PeerCredentials.Read(accepted);
+            }
+            catch (RsmException ex)
+            {
+                failure = ex;
+            }
+
+            _transport.Reactor.Add(new ImporterConnection(_transport, this, accepted, importer, failure));
         }
 
         return true;

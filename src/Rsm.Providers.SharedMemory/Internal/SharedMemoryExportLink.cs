@@ -78,7 +78,10 @@ internal sealed class SharedMemoryExportLink : RemoteExportLink, IReactorHandler
             if (reply.Status != 0)
             {
                 var error = (RsmError)reply.Status;
-                throw RsmThrow.Create(error, $"the exporter of segment 0x{segmentId:x} on node {nodeId} refused the connect: {error}");
+                string reason = reply.Reason == Refusal.CredentialsUnavailable
+                    ? " (it could not read this process's credentials from the rendezvous socket and refuses rather than judge without them)"
+                    : string.Empty;
+                throw RsmThrow.Create(error, $"the exporter of segment 0x{segmentId:x} on node {nodeId} refused the connect: {error}{reason}");
             }
 
             if (memory is null || exporterEvents is null)

@@ -25,6 +25,9 @@ internal sealed class SharedMemoryProvider(IOptionsFactory<SharedMemoryProviderO
     /// <summary>The thread that serves every rendezvous socket of this provider.</summary>
     public SocketReactor Reactor => _reactor.Value;
 
+    /// <summary>How this provider's exporters read an importer's credentials: the kernel's, unless a test stands in for it.</summary>
+    public PeerCredentialReader PeerCredentials { get; set; } = PeerCredentialReader.Kernel;
+
     public IRsmController CreateController(string name, IConfiguration settings, string configurationPath)
     {
         ArgumentNullException.ThrowIfNull(settings);

@@ -5,8 +5,9 @@ namespace Rsm.Providers.SharedMemory.Internal;
 
 /// <summary>
 /// The same-host transport: exported ranges become memfd pages under the exporter's own addresses, and every connect,
-/// even one within this process, goes through the segment's rendezvous socket, where the exporter judges the importer's
-/// kernel-reported credentials.
+/// even one within this process, goes through the segment's rendezvous socket, where the exporter judges the importer by
+/// the credentials the kernel recorded for that socket (<c>SO_PEERCRED</c>, <c>SO_PEERGROUPS</c>), and refuses it when they
+/// cannot be read.
 /// </summary>
 internal sealed class SharedMemoryTransport(SharedMemoryProvider provider, RsmNode node, RsmControllerAttributes attributes, SharedMemoryProviderOptions options) : RsmTransport
 {
@@ -24,6 +25,9 @@ internal sealed class SharedMemoryTransport(SharedMemoryProvider provider, RsmNo
     public TimeSpan ConnectTimeout { get; } = options.ConnectTimeout;
 
     public SocketReactor Reactor => provider.Reactor;
+
+    /// <summary>How the exporter learns who connected to a rendezvous socket.</summary>
+    public PeerCredentialReader PeerCredentials => provider.PeerCredentials;
 
     public string SegmentName(uint nodeId, uint segmentId) => Rendezvous.Name(options.RendezvousPrefix, nodeId, segmentId);
 

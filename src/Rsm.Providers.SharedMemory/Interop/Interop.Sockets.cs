@@ -14,6 +14,7 @@ internal static unsafe partial class Sockets
     public const int SOCK_CLOEXEC = 0x80000;
     public const int SOL_SOCKET = 1;
     public const int SO_PEERCRED = 17;
+    public const int SO_PEERGROUPS = 59;
     public const int SO_RCVTIMEO = 20;
     public const int SO_SNDTIMEO = 21;
     public const int SCM_RIGHTS = 1;
@@ -30,6 +31,7 @@ internal static unsafe partial class Sockets
     public const int ENOENT = 2;
     public const int EWOULDBLOCK = 11;
     public const int EINTR = 4;
+    public const int ERANGE = 34;
 
     /// <summary>The most descriptors one message carries.</summary>
     public const int MaxDescriptors = 2;
@@ -63,6 +65,24 @@ internal static unsafe partial class Sockets
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int getsockopt(SafeDescriptorHandle fd, int level, int name, void* value, int* length);
+
+    /// <summary>
+    /// <c>getsockopt(fd, SOL_SOCKET, name, value, &amp;length)</c> for an option about the socket's peer: 0, or the errno.
+    /// <paramref name="length"/> is the length the kernel wrote back, also on ERANGE, where it is the length needed.
+    /// </summary>
+    public static int GetPeerOption(SafeDescriptorHandle fd, int name, Span<byte> value, out int length)
+    {
+        int written = value.Length;
+        int result;
+        fixed (byte* p = value)
+        {
+            result = getsockopt(fd, SOL_SOCKET, name, p, &written);
+        }
+
+        int errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
+        length = written;
+        return errno;
+    }
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int setsockopt(SafeDescriptorHandle fd, int level, int name, void* value, int length);

@@ -29,7 +29,8 @@ public sealed class ConformancePeer : IDisposable
     /// <summary>Starts a peer program under <paramref name="identity"/>.</summary>
     /// <param name="program">The program (an executable, or a .dll run with <c>dotnet</c>).</param>
     /// <param name="arguments">Its arguments (the controller settings as <c>key=value</c>).</param>
-    /// <param name="identity">Who the peer runs as; another uid or group list goes through <c>setpriv</c>, a umask through <c>sh</c>.</param>
+    /// <param name="identity">Who the peer runs as; another uid or group list goes through <c>setpriv</c>, a umask through <c>sh</c>,
+    /// a <c>/proc</c> of its own through <c>unshare</c> and <c>mount</c>.</param>
     /// <returns>The running peer, answering <c>ready</c>.</returns>
     public static ConformancePeer Start(string program, IEnumerable<string> arguments, ConformancePeerIdentity identity)
     {
@@ -40,6 +41,12 @@ public sealed class ConformancePeer : IDisposable
         if (identity.NetworkNamespace is { } space)
         {
             command.AddRange(["ip", "netns", "exec", space]);
+        }
+
+        if (identity.ProcMountOptions is { } procOptions)
+        {
+            // The mount is private to the new namespace and goes away with the peer; setpriv runs after it, as the mount needs uid 0.
+            command.AddRange(["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "mount -t proc -o \"$0\" proc /proc && exec \"$@\"", procOptions]);
         }
 
         if (identity.ChangesCredentials)

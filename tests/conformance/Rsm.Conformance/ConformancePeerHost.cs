@@ -25,6 +25,8 @@ namespace Rsm.Conformance;
 /// MILLISECONDS (at least once), each put between an open and a close barrier in Explicit mode; answers the number of puts</item>
 /// <item><c>post H</c>, <c>wait H MILLISECONDS</c>, <c>posts H COUNT</c>, <c>waits H COUNT MILLISECONDS</c> (COUNT waits, each bounded),
 /// <c>pid</c>, <c>die</c> (exit without cleanup), <c>exit</c></item>
+/// <item><c>procgroups PID</c>: the supplementary groups that <c>/proc/PID/status</c> shows this peer (comma-separated, possibly
+/// empty), or <c>hidden</c> when the peer cannot read it; a provider must not rely on that lookup (DECISIONS F5)</item>
 /// </list>
 /// </remarks>
 public static class ConformancePeerHost
@@ -126,6 +128,8 @@ public static class ConformancePeerHost
                     return null;
                 case "pid":
                     return Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+                case "procgroups":
+                    return ProcGroups(Number(w[1]));
                 case "export":
                 {
                     RsmPageMemory memory = RsmPageMemory.Allocate((nuint)Number(w[1]) * RsmPageMemory.PageSize);
@@ -358,6 +362,20 @@ public static class ConformancePeerHost
         })];
 
         private static int Number(string text) => int.Parse(text, CultureInfo.InvariantCulture);
+
+        private static string ProcGroups(int processId)
+        {
+            try
+            {
+                string? line = File.ReadLines(string.Create(CultureInfo.InvariantCulture, $"/proc/{processId}/status"))
+                    .FirstOrDefault(static l => l.StartsWith("Groups:", StringComparison.Ordinal));
+                return line is null ? "hidden" : string.Join(',', line["Groups:".Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return "hidden";
+            }
+        }
 
         private static uint Hex(string text) => uint.Parse(text, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
