@@ -108,7 +108,7 @@ internal static partial class Libc
         public nuint Length;
     }
 
-    /// <summary><c>struct msghdr</c> (x86-64 and arm64 layout), for a gathered send without ancillary data.</summary>
+    /// <summary><c>struct msghdr</c> (x86-64 and arm64 layout).</summary>
     [StructLayout(LayoutKind.Sequential)]
     public unsafe struct MessageHeader
     {

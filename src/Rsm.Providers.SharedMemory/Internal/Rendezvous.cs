@@ -146,9 +146,9 @@ internal static unsafe class Rendezvous
             first?.DangerousAddRef(ref addedFirst);
             second?.DangerousAddRef(ref addedSecond);
             RendezvousMessage copy = message;
-            var vector = new Sockets.IoVector { Base = &copy, Length = (nuint)sizeof(RendezvousMessage) };
+            var vector = new Libc.IoVector { Base = (nint)(&copy), Length = (nuint)sizeof(RendezvousMessage) };
             var control = default(Sockets.RightsControl);
-            var header = new Sockets.MessageHeader { Vectors = &vector, VectorCount = 1 };
+            var header = new Libc.MessageHeader { Vectors = &vector, VectorCount = 1 };
             int count = (first is null ? 0 : 1) + (second is null ? 0 : 1);
             if (count > 0)
             {
@@ -211,9 +211,9 @@ internal static unsafe class Rendezvous
         RendezvousMessage received = default;
         first = null;
         second = null;
-        var vector = new Sockets.IoVector { Base = &received, Length = (nuint)sizeof(RendezvousMessage) };
+        var vector = new Libc.IoVector { Base = (nint)(&received), Length = (nuint)sizeof(RendezvousMessage) };
         var control = default(Sockets.RightsControl);
-        var header = new Sockets.MessageHeader { Vectors = &vector, VectorCount = 1, Control = &control, ControlLength = (nuint)sizeof(Sockets.RightsControl) };
+        var header = new Libc.MessageHeader { Vectors = &vector, VectorCount = 1, Control = &control, ControlLength = (nuint)sizeof(Sockets.RightsControl) };
         nint n;
         try
         {

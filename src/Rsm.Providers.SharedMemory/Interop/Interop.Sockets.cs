@@ -58,10 +58,10 @@ internal static unsafe partial class Sockets
     public static partial int connect(SafeDescriptorHandle fd, SockAddrUnix* address, int length);
 
     [LibraryImport(Library, SetLastError = true)]
-    public static partial nint sendmsg(SafeDescriptorHandle fd, MessageHeader* message, int flags);
+    public static partial nint sendmsg(SafeDescriptorHandle fd, Libc.MessageHeader* message, int flags);
 
     [LibraryImport(Library, SetLastError = true)]
-    public static partial nint recvmsg(SafeDescriptorHandle fd, MessageHeader* message, int flags);
+    public static partial nint recvmsg(SafeDescriptorHandle fd, Libc.MessageHeader* message, int flags);
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int getsockopt(SafeDescriptorHandle fd, int level, int name, void* value, int* length);
@@ -98,25 +98,6 @@ internal static unsafe partial class Sockets
     {
         public ushort Family;
         public fixed byte Path[108];
-    }
-
-    /// <summary><c>struct msghdr</c> (x86-64 and arm64 layout).</summary>
-    public struct MessageHeader
-    {
-        public void* Name;
-        public int NameLength;
-        public IoVector* Vectors;
-        public nuint VectorCount;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    /// <summary><c>struct iovec</c>.</summary>
-    public struct IoVector
-    {
-        public void* Base;
-        public nuint Length;
     }
 
     /// <summary><c>struct cmsghdr</c> followed by room for <see cref="MaxDescriptors"/> descriptors.</summary>

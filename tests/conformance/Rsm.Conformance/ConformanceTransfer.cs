@@ -46,55 +46,8 @@ internal static class ConformanceTransfer
     /// <param name="local">Page-aligned source memory.</param>
     /// <param name="count">The number of bytes.</param>
     /// <param name="handle">A local memory handle over <paramref name="local"/> for one element of a putv, or null.</param>
-    public static void Put(IImportSegment import, ConformanceTransferForm form, long offset, RsmPageMemory local, int count, RsmLocalMemoryHandle? handle)
-    {
-        ArgumentNullException.ThrowIfNull(import);
-        ArgumentNullException.ThrowIfNull(local);
-        Span<byte> source = local.GetSpan()[..count];
-        switch (form)
-        {
-            case ConformanceTransferForm.Bytes:
-                import.Put(offset, source);
-                break;
-            case ConformanceTransferForm.Sized8:
-                import.Put8(offset, source);
-                break;
-            case ConformanceTransferForm.Sized16:
-            {
-                int whole = count & ~1;
-                import.Put16(offset, MemoryMarshal.Cast<byte, ushort>(source[..whole]));
-                PutTail(import, offset, source, whole);
-                break;
-            }
-
-            case ConformanceTransferForm.Sized32:
-            {
-                int whole = count & ~3;
-                import.Put32(offset, MemoryMarshal.Cast<byte, uint>(source[..whole]));
-                PutTail(import, offset, source, whole);
-                break;
-            }
-
-            case ConformanceTransferForm.Sized64:
-            {
-                int whole = count & ~7;
-                import.Put64(offset, MemoryMarshal.Cast<byte, ulong>(source[..whole]));
-                PutTail(import, offset, source, whole);
-                break;
-            }
-
-            case ConformanceTransferForm.Vector:
-            {
-                RsmScatterGather request = Request(local, offset, count, handle);
-                import.PutV(request);
-                CheckResidual(request, "putv");
-                break;
-            }
-
-            default:
-                throw new ArgumentOutOfRangeException(nameof(form), form, "unknown transfer form");
-        }
-    }
+    public static void Put(IImportSegment import, ConformanceTransferForm form, long offset, RsmPageMemory local, int count, RsmLocalMemoryHandle? handle) =>
+        Move(import, form, offset, local, count, handle, write: true);
 
     /// <summary>Reads <paramref name="count"/> bytes of the segment at <paramref name="offset"/> into <paramref name="local"/> with <paramref name="form"/>.</summary>
     /// <param name="import">The import.</param>
@@ -103,55 +56,88 @@ internal static class ConformanceTransfer
     /// <param name="local">Page-aligned destination memory.</param>
     /// <param name="count">The number of bytes.</param>
     /// <param name="handle">A local memory handle over <paramref name="local"/> for one element of a getv, or null.</param>
-    public static void Get(IImportSegment import, ConformanceTransferForm form, long offset, RsmPageMemory local, int count, RsmLocalMemoryHandle? handle)
+    public static void Get(IImportSegment import, ConformanceTransferForm form, long offset, RsmPageMemory local, int count, RsmLocalMemoryHandle? handle) =>
+        Move(import, form, offset, local, count, handle, write: false);
+
+    /// <summary>A put (<paramref name="write"/>) or get of the first <paramref name="count"/> bytes of <paramref name="local"/> with <paramref name="form"/>.</summary>
+    private static void Move(IImportSegment import, ConformanceTransferForm form, long offset, RsmPageMemory local, int count, RsmLocalMemoryHandle? handle, bool write)
     {
         ArgumentNullException.ThrowIfNull(import);
         ArgumentNullException.ThrowIfNull(local);
-        Span<byte> destination = local.GetSpan()[..count];
+        Span<byte> bytes = local.GetSpan()[..count];
+
+        // The sized forms move whole elements; the bytes beyond the last whole one go with the 8-bit form.
+        int whole = count & ~(ElementSize(form) - 1);
+        Span<byte> elements = bytes[..whole];
         switch (form)
         {
+            case ConformanceTransferForm.Bytes when write:
+                import.Put(offset, bytes);
+                return;
             case ConformanceTransferForm.Bytes:
-                import.Get(offset, destination);
-                break;
-            case ConformanceTransferForm.Sized8:
-                import.Get8(offset, destination);
-                break;
-            case ConformanceTransferForm.Sized16:
-            {
-                int whole = count & ~1;
-                import.Get16(offset, MemoryMarshal.Cast<byte, ushort>(destination[..whole]));
-                GetTail(import, offset, destination, whole);
-                break;
-            }
-
-            case ConformanceTransferForm.Sized32:
-            {
-                int whole = count & ~3;
-                import.Get32(offset, MemoryMarshal.Cast<byte, uint>(destination[..whole]));
-                GetTail(import, offset, destination, whole);
-                break;
-            }
-
-            case ConformanceTransferForm.Sized64:
-            {
-                int whole = count & ~7;
-                import.Get64(offset, MemoryMarshal.Cast<byte, ulong>(destination[..whole]));
-                GetTail(import, offset, destination, whole);
-                break;
-            }
-
+                import.Get(offset, bytes);
+                return;
             case ConformanceTransferForm.Vector:
             {
                 RsmScatterGather request = Request(local, offset, count, handle);
-                import.GetV(request);
-                CheckResidual(request, "getv");
-                break;
+                if (write)
+                {
+                    import.PutV(request);
+                }
+                else
+                {
+                    import.GetV(request);
+                }
+
+                CheckResidual(request, write ? "putv" : "getv");
+                return;
             }
 
+            case ConformanceTransferForm.Sized8 when write:
+                import.Put8(offset, elements);
+                break;
+            case ConformanceTransferForm.Sized8:
+                import.Get8(offset, elements);
+                break;
+            case ConformanceTransferForm.Sized16 when write:
+                import.Put16(offset, MemoryMarshal.Cast<byte, ushort>(elements));
+                break;
+            case ConformanceTransferForm.Sized16:
+                import.Get16(offset, MemoryMarshal.Cast<byte, ushort>(elements));
+                break;
+            case ConformanceTransferForm.Sized32 when write:
+                import.Put32(offset, MemoryMarshal.Cast<byte, uint>(elements));
+                break;
+            case ConformanceTransferForm.Sized32:
+                import.Get32(offset, MemoryMarshal.Cast<byte, uint>(elements));
+                break;
+            case ConformanceTransferForm.Sized64 when write:
+                import.Put64(offset, MemoryMarshal.Cast<byte, ulong>(elements));
+                break;
+            case ConformanceTransferForm.Sized64:
+                import.Get64(offset, MemoryMarshal.Cast<byte, ulong>(elements));
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(form), form, "unknown transfer form");
         }
+
+        if (whole < count && write)
+        {
+            import.Put8(offset + whole, bytes[whole..]);
+        }
+        else if (whole < count)
+        {
+            import.Get8(offset + whole, bytes[whole..]);
+        }
     }
+
+    private static int ElementSize(ConformanceTransferForm form) => form switch
+    {
+        ConformanceTransferForm.Sized16 => 2,
+        ConformanceTransferForm.Sized32 => 4,
+        ConformanceTransferForm.Sized64 => 8,
+        _ => 1,
+    };
 
     /// <summary>
     /// Fills <paramref name="destination"/> with the bytes of pattern <paramref name="seed"/> that belong at segment offset
@@ -271,22 +257,6 @@ internal static class ConformanceTransfer
         for (int j = 0; j < destination.Length; j++)
         {
             destination[j] = Word(writer, firstWord + j);
-        }
-    }
-
-    private static void PutTail(IImportSegment import, long offset, ReadOnlySpan<byte> source, int whole)
-    {
-        if (whole < source.Length)
-        {
-            import.Put8(offset + whole, source[whole..]);
-        }
-    }
-
-    private static void GetTail(IImportSegment import, long offset, Span<byte> destination, int whole)
-    {
-        if (whole < destination.Length)
-        {
-            import.Get8(offset + whole, destination[whole..]);
         }
     }
 
