@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Rsm.Providers.Tcp.Internal.Wire;
 
@@ -207,5 +208,39 @@ public sealed class AdmissionTests
 
             _lines.Enqueue((eventId.Id, formatter(state, exception), suppressed));
         }
+    }
+}
+
+/// <summary>The admission options as the provider validates them.</summary>
+[TestClass]
+public sealed class AdmissionOptionsTests
+{
+    [TestMethod]
+    [DataRow("00:00:00")]
+    [DataRow("-00:00:01")]
+    [DataRow("02:00:00")]
+    public void Validate_HandshakeTimeoutOutOfRange_OptionsValidationExceptionNamesThePath(string value)
+    {
+        using var provider = new Internal.TcpProvider(new Microsoft.Extensions.Options.OptionsFactory<TcpProviderOptions>([], []));
+        IConfiguration settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["NodeId"] = "1",
+            ["Listen"] = "127.0.0.1:0",
+            ["ClusterKey"] = Convert.ToBase64String(TestNodes.Key),
+            ["HandshakeTimeout"] = value,
+        }).Build();
+
+        var ex = Assert.ThrowsExactly<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.CreateController("node1", settings, "Rsm:Controllers:node1").Dispose());
+
+        Assert.Contains("Rsm:Controllers:node1:HandshakeTimeout", ex.Message);
+    }
+
+    [TestMethod]
+    public void Defaults_AdmissionOptions_AsDocumented()
+    {
+        var options = new TcpProviderOptions();
+
+        Assert.AreEqual(TimeSpan.FromSeconds(5), options.HandshakeTimeout);
+        Assert.IsFalse(options.AcceptListedNodesOnly);
     }
 }
