@@ -44,6 +44,22 @@ public sealed class TcpProviderOptions
     /// <summary>How long establishing and authenticating a connection, and any request, may take. Default 5 seconds.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The longest an accepted connection may take, counted from its accept, to finish its handshake (TLS included),
+    /// however slowly its bytes arrive; then it is dropped. At most 128 handshakes are pending at once: a new connection
+    /// beyond that makes room by dropping the oldest pending handshake whose dialer has not yet sent its whole Hello (or
+    /// else the oldest). Default 5 seconds.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// When true, an inbound connection is admitted only from a node id listed in <see cref="Nodes"/>, or from a node this
+    /// process runs when the connection is one of this process's own dials. When false (the default), any node id from 0
+    /// to <see cref="MaxNodes"/> other than this node's own is admitted. Either way a node id with a live inbound
+    /// connection is refused until that connection ends.
+    /// </summary>
+    public bool AcceptListedNodesOnly { get; set; }
+
     /// <summary>After this much idle time a connection sends a keep-alive. Default 2 seconds.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(2);
 

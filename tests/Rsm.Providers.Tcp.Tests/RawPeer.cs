@@ -38,9 +38,20 @@ internal sealed class RawPeer : IDisposable
         return frame;
     }
 
-    /// <summary>Runs Hello, HelloReply, Proof; the proof is computed with <paramref name="proofKey"/> (defaults to <paramref name="key"/>).</summary>
+    /// <summary>
+    /// Runs Hello, HelloReply, Proof, and with the right proof reads the acceptor's Admitted, failing the test on a
+    /// refusal; the proof is computed with <paramref name="proofKey"/> (defaults to <paramref name="key"/>).
+    /// </summary>
     /// <returns>The node id the acceptor claimed.</returns>
     public async Task<uint> HandshakeAsync(uint nodeId, byte[] key, byte[]? proofKey = null)
+    {
+        (uint acceptorId, AdmissionRefusal refusal) = await TryHandshakeAsync(nodeId, key, proofKey);
+        Assert.AreEqual(AdmissionRefusal.None, refusal, $"the acceptor refused node {nodeId}");
+        return acceptorId;
+    }
+
+    /// <summary>Runs the dialer's side of the handshake and returns the acceptor's id and its answer (None when admitted; not read for a wrong proof key).</summary>
+    public async Task<(uint AcceptorId, AdmissionRefusal Refusal)> TryHandshakeAsync(uint nodeId, byte[] key, byte[]? proofKey = null)
     {
         byte[] dialerNonce = new byte[Handshake.NonceSize];
         Handshake.NewNonce(dialerNonce);
@@ -59,7 +70,29 @@ internal sealed class RawPeer : IDisposable
         byte[] proof = new byte[Handshake.ProofSize];
         Handshake.ComputeDialerMac(proofKey ?? key, nodeId, acceptorId, dialerNonce, acceptorNonce, proof);
         await SendAsync(Frame(new FrameHeader(Opcode.Proof, 0, (uint)proof.Length), proof));
-        return acceptorId;
+        if (proofKey is not null && !proofKey.AsSpan().SequenceEqual(key))
+        {
+            return (acceptorId, AdmissionRefusal.None);
+        }
+
+        return (acceptorId, await ReadAdmissionAsync());
+    }
+
+    /// <summary>Reads the acceptor's last handshake frame: None for Admitted, else the refusal it carries.</summary>
+    public async Task<AdmissionRefusal> ReadAdmissionAsync()
+    {
+        byte[] head = await ReceiveAsync(FrameHeader.Size);
+        Assert.IsTrue(FrameHeader.TryRead(head, out FrameHeader header));
+        if (header.Opcode == Opcode.Admitted)
+        {
+            Assert.AreEqual(0u, header.Length);
+            return AdmissionRefusal.None;
+        }
+
+        Assert.AreEqual(Opcode.Refused, header.Opcode);
+        Assert.AreEqual((int)RsmError.PermissionDenied, header.Status);
+        Assert.AreEqual((uint)Handshake.RefusedSize, header.Length);
+        return Handshake.ReadRefused(await ReceiveAsync(Handshake.RefusedSize));
     }
 
     public async Task SendAsync(byte[] bytes)

@@ -42,7 +42,7 @@ internal sealed class TestListener : IAsyncDisposable
     private readonly List<ConnectionProbe> _all = [];
     private readonly TcpFrameListener _listener;
 
-    public TestListener(uint nodeId, Func<HandshakeOptions, HandshakeOptions>? configure = null, bool keepFrames = true)
+    public TestListener(uint nodeId, Func<HandshakeOptions, HandshakeOptions>? configure = null, bool keepFrames = true, int maxPendingHandshakes = TcpFrameListener.DefaultMaxPendingHandshakes, TimeSpan logInterval = default, int logPerInterval = 0)
     {
         NodeId = nodeId;
         HandshakeOptions options = TestNodes.Options(nodeId);
@@ -63,7 +63,10 @@ internal sealed class TestListener : IAsyncDisposable
 
                 _ = _accepted.Writer.TryWrite(probe);
             },
-            reason => _refused.Writer.TryWrite(reason));
+            reason => _refused.Writer.TryWrite(reason),
+            maxPendingHandshakes,
+            logInterval,
+            logPerInterval);
     }
 
     public uint NodeId { get; }

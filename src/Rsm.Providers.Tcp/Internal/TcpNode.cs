@@ -20,6 +20,10 @@ internal sealed class TcpNode : IDisposable
     private readonly Dictionary<uint, ImporterChannel> _dialed = [];
     private readonly Dictionary<uint, object> _dialGates = [];
     private readonly object _dialGate = new();
+    private readonly HashSet<uint> _listed;
+
+    // The connections other nodes dialed to this one, by the node id each proved: one live connection per id.
+    private readonly Dictionary<uint, TcpFrameConnection> _inbound = [];
     private bool _stopped;
     private TcpFrameListener? _listener;
 
@@ -31,6 +35,7 @@ internal sealed class TcpNode : IDisposable
         _key = key;
         _tls = tls;
         _logger = logger;
+        _listed = [.. options.Nodes.Keys.Select(id => uint.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture))];
     }
 
     public RsmNode Node { get; }
@@ -46,7 +51,8 @@ internal sealed class TcpNode : IDisposable
     {
         var tcpNode = new TcpNode(provider, node, options, key, tls, logger);
         _ = TryParseEndpoint(options.Listen, out IPEndPoint? endpoint);
-        tcpNode._listener = TcpFrameListener.Start(endpoint!, tcpNode.Handshake(expectedPeer: null), tcpNode.OnAccepted, tcpNode.OnRefused);
+        HandshakeOptions accepting = tcpNode.Handshake(expectedPeer: null) with { Timeout = options.HandshakeTimeout, Admit = tcpNode.Admit };
+        tcpNode._listener = TcpFrameListener.Start(endpoint!, accepting, tcpNode.OnAccepted);
         return tcpNode;
     }
 
@@ -84,16 +90,7 @@ internal sealed class TcpNode : IDisposable
             }
 
             EndPoint endpoint = Resolve(nodeId);
-            TcpFrameConnection connection;
-            try
-            {
-                using var timeout = new CancellationTokenSource(_options.ConnectTimeout);
-                connection = TcpFrameConnection.ConnectAsync(endpoint, Handshake(nodeId), timeout.Token).AsTask().GetAwaiter().GetResult();
-            }
-            catch (Exception ex) when (ex is RsmException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
-            {
-                throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"node {nodeId} at {endpoint} could not be reached and authenticated: {ex.Message}", ex);
-            }
+            TcpFrameConnection connection = Dial(nodeId, endpoint);
 
             var channel = new ImporterChannel(_options.ConnectTimeout);
             var wire = new WireChannel(connection, channel);
@@ -112,6 +109,52 @@ internal sealed class TcpNode : IDisposable
 
             return channel;
         }
+    }
+
+    /// <summary>
+    /// Whether a node that proved the cluster key as <paramref name="connection"/>'s peer may connect: its id is in range
+    /// (0 to MaxNodes), not this node's own (unless this node dials itself), listed when only listed nodes are accepted
+    /// (nodes this process runs count as listed for their dials from this process), and without another live connection
+    /// it dialed to this node. An admitted connection holds its id until it completes.
+    /// </summary>
+    internal AdmissionRefusal Admit(TcpFrameConnection connection)
+    {
+        uint peer = connection.PeerNodeId;
+        if (peer > _options.MaxNodes)
+        {
+            return AdmissionRefusal.OutOfRange;
+        }
+
+        // Only this process can hold the address of one of its own dials in progress (every connect, to this node too,
+        // goes over the network; see TcpTransport), so that is what proves a node of this process.
+        bool ownProcess = TcpFrameConnection.IsDialOfThisProcess(connection.RemoteEndPoint);
+        if (peer == Node.NodeId && !ownProcess)
+        {
+            return AdmissionRefusal.OwnNodeId;
+        }
+
+        if (_options.AcceptListedNodesOnly && !_listed.Contains(peer) && !(ownProcess && _provider.LocalEndpointOf(peer) is not null))
+        {
+            return AdmissionRefusal.NotListed;
+        }
+
+        lock (_inbound)
+        {
+            if (_inbound.TryGetValue(peer, out TcpFrameConnection? live) && !live.IsClosed)
+            {
+                return AdmissionRefusal.AlreadyConnected;
+            }
+
+            _inbound[peer] = connection;
+        }
+
+        _ = connection.Completion.ContinueWith(
+            (_, state) => Release(peer, (TcpFrameConnection)state!),
+            connection,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return AdmissionRefusal.None;
     }
 
     public RsmTopology GetTopology()
@@ -149,6 +192,47 @@ internal sealed class TcpNode : IDisposable
         }
     }
 
+    /// <summary>
+    /// Dials and authenticates <paramref name="nodeId"/>. A refusal because a connection of this node id is still live
+    /// there is tried again until <see cref="TcpProviderOptions.ConnectTimeout"/> has passed: after a restart the peer
+    /// may not have seen the old connection end yet.
+    /// </summary>
+    private TcpFrameConnection Dial(uint nodeId, EndPoint endpoint)
+    {
+        long started = Environment.TickCount64;
+        long limit = (long)_options.ConnectTimeout.TotalMilliseconds;
+        int pause = 20;
+        while (true)
+        {
+            long left = limit - (Environment.TickCount64 - started);
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Max(1, left)));
+                return TcpFrameConnection.ConnectAsync(endpoint, Handshake(nodeId), timeout.Token).AsTask().GetAwaiter().GetResult();
+            }
+            catch (RsmException ex) when (AdmissionRefusals.Of(ex) == AdmissionRefusal.AlreadyConnected && limit - (Environment.TickCount64 - started) > pause)
+            {
+                Thread.Sleep(pause);
+                pause = Math.Min(pause * 2, 250);
+            }
+            catch (Exception ex) when (ex is RsmException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+            {
+                throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"node {nodeId} at {endpoint} could not be reached and authenticated: {ex.Message}", ex);
+            }
+        }
+    }
+
+    private void Release(uint peer, TcpFrameConnection connection)
+    {
+        lock (_inbound)
+        {
+            if (_inbound.TryGetValue(peer, out TcpFrameConnection? held) && ReferenceEquals(held, connection))
+            {
+                _inbound.Remove(peer);
+            }
+        }
+    }
+
     private EndPoint Resolve(uint nodeId)
     {
         if (_options.Nodes.TryGetValue(nodeId.ToString(CultureInfo.InvariantCulture), out string? text) && TryParseEndpoint(text, out IPEndPoint? endpoint))
@@ -168,6 +252,7 @@ internal sealed class TcpNode : IDisposable
         Timeout = _options.ConnectTimeout,
         MaxFrameSize = _options.MaxFrameSize,
         ExpectedPeerNodeId = expectedPeer ?? 0,
+        MaxNodeId = _options.MaxNodes,
         KeepAliveInterval = _options.KeepAliveInterval,
         SilenceLimit = _options.SilenceLimit,
         SendQueueLimit = _options.SendQueueLimit,
@@ -182,6 +267,4 @@ internal sealed class TcpNode : IDisposable
         session.Attach(wire);
         wire.Start();
     }
-
-    private void OnRefused(Exception reason) => TcpLog.ConnectionRefused(_logger, Node.NodeId, reason.Message);
 }

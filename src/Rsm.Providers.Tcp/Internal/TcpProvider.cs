@@ -113,7 +113,7 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
             failures.Add($"{path}:MaxFrameSize: {options.MaxFrameSize} must be between 4160 bytes and 64 MiB.");
         }
 
-        foreach ((string name, TimeSpan value) in new[] { ("ConnectTimeout", options.ConnectTimeout), ("KeepAliveInterval", options.KeepAliveInterval), ("SilenceLimit", options.SilenceLimit), ("SendTimeout", options.SendTimeout) })
+        foreach ((string name, TimeSpan value) in new[] { ("ConnectTimeout", options.ConnectTimeout), ("KeepAliveInterval", options.KeepAliveInterval), ("SilenceLimit", options.SilenceLimit), ("SendTimeout", options.SendTimeout), ("HandshakeTimeout", options.HandshakeTimeout) })
         {
             if (value <= TimeSpan.Zero || value > TimeSpan.FromHours(1))
             {

@@ -69,8 +69,31 @@ internal sealed class RawSegmentPeer : IDisposable
     }
 
     /// <summary>Dials <paramref name="exporter"/> and proves <paramref name="nodeId"/> with <paramref name="key"/>.</summary>
+    /// <remarks>
+    /// Like a node's own dial, it tries again for a while when the exporter still holds a connection of the same node id
+    /// (a peer reset just before may not have been seen there yet).
+    /// </remarks>
     public static RawSegmentPeer Open(IPEndPoint exporter, uint nodeId, byte[] key)
     {
+        long deadline = Environment.TickCount64 + (long)s_ioLimit.TotalMilliseconds;
+        AdmissionRefusal refusal;
+        RawSegmentPeer? peer;
+        while ((refusal = TryOpen(exporter, nodeId, key, out peer)) == AdmissionRefusal.AlreadyConnected && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.AreEqual(AdmissionRefusal.None, refusal, $"the exporter refused node {nodeId}");
+        return peer!;
+    }
+
+    /// <summary>
+    /// Dials <paramref name="exporter"/> and proves <paramref name="nodeId"/> with <paramref name="key"/>: the peer and
+    /// None when admitted, or no peer (the socket closed) and the exporter's refusal.
+    /// </summary>
+    public static AdmissionRefusal TryOpen(IPEndPoint exporter, uint nodeId, byte[] key, out RawSegmentPeer? admitted)
+    {
+        admitted = null;
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
         {
             NoDelay = true,
@@ -83,8 +106,15 @@ internal sealed class RawSegmentPeer : IDisposable
             socket.Connect(exporter);
             peer._ownEnd = (IPEndPoint)socket.LocalEndPoint!;
             peer._exporterEnd = (IPEndPoint)socket.RemoteEndPoint!;
-            peer.Handshake(nodeId, key);
-            return peer;
+            AdmissionRefusal refusal = peer.Handshake(nodeId, key);
+            if (refusal != AdmissionRefusal.None)
+            {
+                peer.Dispose();
+                return refusal;
+            }
+
+            admitted = peer;
+            return AdmissionRefusal.None;
         }
         catch
         {
@@ -277,7 +307,7 @@ internal sealed class RawSegmentPeer : IDisposable
         }
     }
 
-    private void Handshake(uint nodeId, byte[] key)
+    private AdmissionRefusal Handshake(uint nodeId, byte[] key)
     {
         byte[] dialerNonce = new byte[Rsm.Providers.Tcp.Internal.Wire.Handshake.NonceSize];
         Rsm.Providers.Tcp.Internal.Wire.Handshake.NewNonce(dialerNonce);
@@ -295,6 +325,16 @@ internal sealed class RawSegmentPeer : IDisposable
         byte[] proof = new byte[Rsm.Providers.Tcp.Internal.Wire.Handshake.ProofSize];
         Rsm.Providers.Tcp.Internal.Wire.Handshake.ComputeDialerMac(key, nodeId, acceptorId, dialerNonce, acceptorNonce, proof);
         Send(Frame(new FrameHeader(Opcode.Proof, 0, (uint)proof.Length), proof));
+
+        (FrameHeader answer, byte[] refusal) = ReceiveFrame();
+        if (answer.Opcode == Opcode.Refused)
+        {
+            Assert.AreEqual((int)RsmError.PermissionDenied, answer.Status);
+            return Rsm.Providers.Tcp.Internal.Wire.Handshake.ReadRefused(refusal);
+        }
+
+        Assert.AreEqual(Opcode.Admitted, answer.Opcode, "the exporter's answer to the proof");
+        return AdmissionRefusal.None;
     }
 
     /// <summary>The next frame other than the exporter's keep-alive.</summary>

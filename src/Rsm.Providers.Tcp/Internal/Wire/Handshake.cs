@@ -14,8 +14,14 @@ namespace Rsm.Providers.Tcp.Internal.Wire;
 /// acceptorMac = HMAC-SHA256(key, "rsm-tcp-v1|acceptor|" || dialerId || acceptorId || dialerNonce || acceptorNonce)
 /// dialerMac   = HMAC-SHA256(key, "rsm-tcp-v1|dialer|"   || dialerId || acceptorId || dialerNonce || acceptorNonce)
 /// </code>
-/// Ids are little-endian; each message is the payload of one frame with status 0, and any other frame, a payload of
-/// another length, or a MAC that does not verify ends the handshake.
+/// Once the Proof verifies, the acceptor judges the proven id (its range, its own id, the node directory, a live
+/// connection of the same id) and answers with one more frame:
+/// <code>
+/// acceptor -> dialer    Admitted    (empty)                                                           0 bytes
+///                   or  Refused     refusal u32 (see AdmissionRefusal), status PermissionDenied      4 bytes
+/// </code>
+/// Ids are little-endian; each message is the payload of one frame with status 0 (Refused excepted), and any other
+/// frame, a payload of another length, or a MAC that does not verify ends the handshake.
 /// </summary>
 internal static class Handshake
 {
@@ -33,6 +39,9 @@ internal static class Handshake
 
     /// <summary>The payload of <see cref="Opcode.Proof"/>.</summary>
     public const int ProofSize = MacSize;
+
+    /// <summary>The payload of <see cref="Opcode.Refused"/>.</summary>
+    public const int RefusedSize = 4;
 
     /// <summary>The largest handshake payload; no connection may have a smaller maximum frame size.</summary>
     public const int MaxMessageSize = HelloReplySize;
@@ -74,6 +83,16 @@ internal static class Handshake
         acceptorId = BinaryPrimitives.ReadUInt32LittleEndian(payload);
         payload.Slice(4, NonceSize).CopyTo(acceptorNonce);
         payload.Slice(4 + NonceSize, MacSize).CopyTo(acceptorMac);
+    }
+
+    /// <summary>Writes the Refused payload.</summary>
+    public static void WriteRefused(Span<byte> payload, AdmissionRefusal refusal) => BinaryPrimitives.WriteUInt32LittleEndian(payload, (uint)refusal);
+
+    /// <summary>Reads a Refused payload of exactly <see cref="RefusedSize"/> bytes; an unknown code reads as <see cref="AdmissionRefusal.Other"/>.</summary>
+    public static AdmissionRefusal ReadRefused(ReadOnlySpan<byte> payload)
+    {
+        var refusal = (AdmissionRefusal)BinaryPrimitives.ReadUInt32LittleEndian(payload);
+        return refusal is > AdmissionRefusal.None and <= AdmissionRefusal.AlreadyConnected ? refusal : AdmissionRefusal.Other;
     }
 
     /// <summary>Computes the acceptor's proof into <paramref name="mac"/>.</summary>

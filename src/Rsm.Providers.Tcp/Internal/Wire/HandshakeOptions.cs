@@ -44,6 +44,18 @@ internal sealed record HandshakeOptions
     /// </summary>
     public TlsSettings? Tls { get; init; }
 
+    /// <summary>
+    /// Judges a dialer once it has proved the cluster key (accepting only): <see cref="AdmissionRefusal.None"/> admits it,
+    /// anything else refuses it with an <see cref="Opcode.Refused"/> frame. It receives the connection, not yet started,
+    /// with <see cref="TcpFrameConnection.PeerNodeId"/> set; an admission that holds something for the connection
+    /// releases it when <see cref="TcpFrameConnection.Completion"/> completes (also when the handshake fails after
+    /// admission). It runs on the handshake's thread and must not block. Null (the default) admits every dialer.
+    /// </summary>
+    public Func<TcpFrameConnection, AdmissionRefusal>? Admit { get; init; }
+
+    /// <summary>The highest node id the acceptor admits, for the text of a refusal. Default 64.</summary>
+    public uint MaxNodeId { get; init; } = 64;
+
     /// <summary>Where handshake failures and closed connections are logged; none by default.</summary>
     public ILogger? Logger { get; init; }
 

@@ -21,6 +21,15 @@ internal enum Opcode : byte
     /// <summary>Keep-alive answer.</summary>
     Pong = 5,
 
+    /// <summary>Handshake, acceptor to dialer, after a valid <see cref="Proof"/>: the acceptor admits the dialer's node id.</summary>
+    Admitted = 6,
+
+    /// <summary>
+    /// Handshake, acceptor to dialer, after a valid <see cref="Proof"/>: the acceptor refuses the dialer's node id. Status
+    /// PermissionDenied (27); the payload is the <see cref="AdmissionRefusal"/> as a little-endian u32.
+    /// </summary>
+    Refused = 7,
+
     /// <summary>Import: connect to a published segment.</summary>
     Connect = 16,
 

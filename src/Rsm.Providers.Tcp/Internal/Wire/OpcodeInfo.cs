@@ -11,12 +11,12 @@ internal static class OpcodeInfo
     }
 
     /// <summary>Whether <paramref name="opcode"/> belongs to the handshake, which is only valid before the connection is established.</summary>
-    public static bool IsHandshake(Opcode opcode) => opcode is Opcode.Hello or Opcode.HelloReply or Opcode.Proof;
+    public static bool IsHandshake(Opcode opcode) => opcode is Opcode.Hello or Opcode.HelloReply or Opcode.Proof or Opcode.Admitted or Opcode.Refused;
 
-    // Indexed by the opcode value: 1-5 connection frames, 16-32 segment frames. Kept in step with Opcode by a unit test.
+    // Indexed by the opcode value: 1-7 connection frames, 16-32 segment frames. Kept in step with Opcode by a unit test.
     private static ReadOnlySpan<byte> Known =>
     [
-        0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0,
         1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
         1,
     ];

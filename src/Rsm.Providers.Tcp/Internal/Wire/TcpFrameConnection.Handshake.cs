@@ -26,9 +26,35 @@ internal sealed partial class TcpFrameConnection
     /// connection, or did not finish within <see cref="HandshakeOptions.Timeout"/>.
     /// </exception>
     public static ValueTask<TcpFrameConnection> AcceptAsync(Socket socket, HandshakeOptions options, CancellationToken cancellationToken = default) =>
-        OnOwnThread(() => AcceptCoreAsync(socket, options, cancellationToken));
+        AcceptAsync(socket, options, helloReceived: null, cancellationToken);
 
-    private static async ValueTask<TcpFrameConnection> AcceptCoreAsync(Socket socket, HandshakeOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Like <see cref="AcceptAsync(Socket, HandshakeOptions, CancellationToken)"/>, and tells <paramref name="helloReceived"/>
+    /// (on the handshake's thread) once the dialer's Hello has arrived whole, which a listener uses to tell a dialer that
+    /// is getting on with its handshake from one that trickles.
+    /// </summary>
+    /// <param name="socket">A connected socket from an accept.</param>
+    /// <param name="options">The local identity, cluster key and limits.</param>
+    /// <param name="helloReceived">Called once when the Hello has arrived, if given.</param>
+    /// <param name="cancellationToken">Cancels the handshake (the socket is closed and the cancellation rethrown).</param>
+    /// <returns>The connection, with <see cref="PeerNodeId"/> the dialer's proven node id.</returns>
+    /// <remarks>A failure is not logged here: the caller reports it (the listener does so at a bounded rate).</remarks>
+    /// <exception cref="RsmException">As <see cref="AcceptAsync(Socket, HandshakeOptions, CancellationToken)"/>; PermissionDenied (27) also when <see cref="HandshakeOptions.Admit"/> refused the dialer.</exception>
+    public static ValueTask<TcpFrameConnection> AcceptAsync(Socket socket, HandshakeOptions options, Action? helloReceived, CancellationToken cancellationToken = default) =>
+        OnOwnThread(() => AcceptCoreAsync(socket, options, helloReceived, cancellationToken));
+
+    /// <summary>
+    /// Whether <paramref name="remoteEndPoint"/>, the dialer's address as an acceptor sees it, is the local address of a
+    /// dial of this process whose handshake is in progress: only this process can hold that address then, so a connection
+    /// from it is one of this process's own nodes.
+    /// </summary>
+    public static bool IsDialOfThisProcess(EndPoint? remoteEndPoint) =>
+        Normalize(remoteEndPoint) is IPEndPoint endPoint && s_dialing.ContainsKey(endPoint);
+
+    private static IPEndPoint? Normalize(EndPoint? endPoint) =>
+        endPoint is IPEndPoint ip && ip.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ip.Address.MapToIPv4(), ip.Port) : endPoint as IPEndPoint;
+
+    private static async ValueTask<TcpFrameConnection> AcceptCoreAsync(Socket socket, HandshakeOptions options, Action? helloReceived, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(options);
@@ -44,7 +70,7 @@ internal sealed partial class TcpFrameConnection
         }
 
         using CancellationTokenSource timeout = StartTimeout(options, cancellationToken);
-        var connection = new TcpFrameConnection(socket, options, isDialer: false);
+        var connection = new TcpFrameConnection(socket, options, isDialer: false) { _helloReceived = helloReceived };
         await connection.AuthenticateAsync(timeout.Token, cancellationToken).ConfigureAwait(false);
         return connection;
     }
@@ -104,9 +130,26 @@ internal sealed partial class TcpFrameConnection
             throw;
         }
 
-        var connection = new TcpFrameConnection(socket, options, isDialer: true);
-        await connection.AuthenticateAsync(timeout.Token, cancellationToken).ConfigureAwait(false);
-        return connection;
+        // While the handshake runs, the acceptor may ask whether this address is a dial of its own process.
+        IPEndPoint? localEnd = Normalize(TryGetEndPoint(socket, remote: false));
+        if (localEnd is not null)
+        {
+            s_dialing.TryAdd(localEnd, 0);
+        }
+
+        try
+        {
+            var connection = new TcpFrameConnection(socket, options, isDialer: true);
+            await connection.AuthenticateAsync(timeout.Token, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        finally
+        {
+            if (localEnd is not null)
+            {
+                s_dialing.TryRemove(localEnd, out _);
+            }
+        }
     }
 
     /// <summary>
@@ -205,7 +248,12 @@ internal sealed partial class TcpFrameConnection
     /// <summary>Ends a connection whose handshake failed: nobody has seen it, so there is no callback and no goodbye.</summary>
     private void Abort(string reason)
     {
-        TcpWireLog.HandshakeFailed(_logger, LocalNodeId, RemoteEndPoint, reason);
+        // An acceptor's failures are logged by whoever accepted (the listener, at a bounded rate): anybody can cause them.
+        if (IsDialer)
+        {
+            TcpWireLog.HandshakeFailed(_logger, LocalNodeId, RemoteEndPoint, reason);
+        }
+
         lock (_stateLock)
         {
             _closed = true;
@@ -228,7 +276,7 @@ internal sealed partial class TcpFrameConnection
         Handshake.WriteHello(hello, LocalNodeId, dialerNonce);
         await WriteHandshakeFrameAsync(Opcode.Hello, hello, cancellationToken).ConfigureAwait(false);
 
-        byte[] reply = await ReadHandshakeFrameAsync(Opcode.HelloReply, Handshake.HelloReplySize, cancellationToken).ConfigureAwait(false);
+        (_, byte[] reply) = await ReadHandshakeFrameAsync(Opcode.HelloReply, Handshake.HelloReplySize, cancellationToken).ConfigureAwait(false);
         byte[] acceptorNonce = new byte[Handshake.NonceSize];
         byte[] acceptorMac = new byte[Handshake.MacSize];
         Handshake.ReadHelloReply(reply, out uint acceptorId, acceptorNonce, acceptorMac);
@@ -247,12 +295,21 @@ internal sealed partial class TcpFrameConnection
         byte[] proof = new byte[Handshake.ProofSize];
         Handshake.ComputeDialerMac(_options.ClusterKey, LocalNodeId, acceptorId, dialerNonce, acceptorNonce, proof);
         await WriteHandshakeFrameAsync(Opcode.Proof, proof, cancellationToken).ConfigureAwait(false);
+
+        (FrameHeader answer, byte[] refusal) = await ReadHandshakeFrameAsync(Opcode.Admitted, 0, cancellationToken, Opcode.Refused, Handshake.RefusedSize).ConfigureAwait(false);
+        if (answer.Opcode == Opcode.Refused)
+        {
+            AdmissionRefusal why = Handshake.ReadRefused(refusal);
+            throw RsmThrow.Create(RsmError.PermissionDenied, $"node {acceptorId} at {RemoteEndPoint} refused this node ({LocalNodeId}): {AdmissionRefusals.Describe(why, LocalNodeId)}").With(why);
+        }
+
         PeerNodeId = acceptorId;
     }
 
     private async ValueTask AcceptorHandshakeAsync(CancellationToken cancellationToken)
     {
-        byte[] hello = await ReadHandshakeFrameAsync(Opcode.Hello, Handshake.HelloSize, cancellationToken).ConfigureAwait(false);
+        (_, byte[] hello) = await ReadHandshakeFrameAsync(Opcode.Hello, Handshake.HelloSize, cancellationToken).ConfigureAwait(false);
+        _helloReceived?.Invoke();
         byte[] dialerNonce = new byte[Handshake.NonceSize];
         Handshake.ReadHello(hello, out uint claimedId, dialerNonce);
         CheckCertificateNodeId(claimedId);
@@ -265,21 +322,39 @@ internal sealed partial class TcpFrameConnection
         Handshake.WriteHelloReply(reply, LocalNodeId, acceptorNonce, mac);
         await WriteHandshakeFrameAsync(Opcode.HelloReply, reply, cancellationToken).ConfigureAwait(false);
 
-        byte[] proof = await ReadHandshakeFrameAsync(Opcode.Proof, Handshake.ProofSize, cancellationToken).ConfigureAwait(false);
+        (_, byte[] proof) = await ReadHandshakeFrameAsync(Opcode.Proof, Handshake.ProofSize, cancellationToken).ConfigureAwait(false);
         if (!Handshake.VerifyDialerMac(_options.ClusterKey, claimedId, LocalNodeId, dialerNonce, acceptorNonce, proof))
         {
             throw RsmThrow.Create(RsmError.PermissionDenied, $"the peer at {RemoteEndPoint} claiming node id {claimedId} did not prove the cluster key");
         }
 
-        // Only now is the claimed id an identity.
+        // Only now is the claimed id an identity, and only now is it judged: a refusal tells nothing to a peer without the key.
         PeerNodeId = claimedId;
+        AdmissionRefusal refusal = _options.Admit?.Invoke(this) ?? AdmissionRefusal.None;
+        if (refusal != AdmissionRefusal.None)
+        {
+            byte[] refused = new byte[Handshake.RefusedSize];
+            Handshake.WriteRefused(refused, refusal);
+            try
+            {
+                await WriteHandshakeFrameAsync(Opcode.Refused, refused, cancellationToken, (int)RsmError.PermissionDenied).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex) || ex is OperationCanceledException)
+            {
+                // The dialer is gone or too slow to hear it; it is refused all the same.
+            }
+
+            throw RsmThrow.Create(RsmError.PermissionDenied, $"node {claimedId} at {RemoteEndPoint} was refused: {AdmissionRefusals.Describe(refusal, claimedId, _options.MaxNodeId)}").With(refusal);
+        }
+
+        await WriteHandshakeFrameAsync(Opcode.Admitted, [], cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask WriteHandshakeFrameAsync(Opcode opcode, byte[] payload, CancellationToken cancellationToken)
+    private async ValueTask WriteHandshakeFrameAsync(Opcode opcode, byte[] payload, CancellationToken cancellationToken, int status = 0)
     {
         // Before the writer thread starts, the handshake writes its frames itself.
         byte[] frame = new byte[FrameHeader.Size + payload.Length];
-        new FrameHeader(opcode, 0, (uint)payload.Length).Write(frame);
+        new FrameHeader(opcode, 0, (uint)payload.Length, status).Write(frame);
         payload.CopyTo(frame, FrameHeader.Size);
         await _stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
         await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -289,7 +364,11 @@ internal sealed partial class TcpFrameConnection
     /// Reads the one frame the handshake expects next. Its header is judged before the payload is waited for, so a
     /// peer cannot make the handshake buffer more than a handshake message.
     /// </summary>
-    private async ValueTask<byte[]> ReadHandshakeFrameAsync(Opcode expected, int expectedLength, CancellationToken cancellationToken)
+    /// <remarks>
+    /// An <paramref name="alternative"/> opcode (0 for none) of <paramref name="alternativeLength"/> bytes is accepted
+    /// too; it alone may carry a status (a refusal's PermissionDenied).
+    /// </remarks>
+    private async ValueTask<(FrameHeader Header, byte[] Payload)> ReadHandshakeFrameAsync(Opcode expected, int expectedLength, CancellationToken cancellationToken, Opcode alternative = 0, int alternativeLength = 0)
     {
         while (true)
         {
@@ -304,18 +383,20 @@ internal sealed partial class TcpFrameConnection
                     throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the peer at {RemoteEndPoint} sent a frame with {header.Describe(problem, Handshake.MaxMessageSize)} during the handshake");
                 }
 
-                if (header.Opcode != expected || header.Length != (uint)expectedLength || header.Status != 0)
+                bool isExpected = header.Opcode == expected && header.Length == (uint)expectedLength && header.Status == 0;
+                bool isAlternative = alternative != 0 && header.Opcode == alternative && header.Length == (uint)alternativeLength;
+                if (!isExpected && !isAlternative)
                 {
                     _reader.AdvanceTo(buffer.Start);
                     throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the peer at {RemoteEndPoint} sent {header} where the handshake expects {expected} with {expectedLength} bytes");
                 }
 
-                long frameLength = FrameHeader.Size + expectedLength;
+                long frameLength = FrameHeader.Size + header.Length;
                 if (buffer.Length >= frameLength)
                 {
-                    byte[] payload = buffer.Slice(FrameHeader.Size, expectedLength).ToArray();
+                    byte[] payload = buffer.Slice(FrameHeader.Size, header.Length).ToArray();
                     _reader.AdvanceTo(buffer.GetPosition(frameLength));
-                    return payload;
+                    return (header, payload);
                 }
             }
 

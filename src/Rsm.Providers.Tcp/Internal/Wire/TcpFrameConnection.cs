@@ -11,7 +11,7 @@ namespace Rsm.Providers.Tcp.Internal.Wire;
 
 /// <summary>
 /// One authenticated TCP connection between two nodes that carries <see cref="FrameHeader"/>-prefixed frames: a
-/// handshake proves both node ids before anything else (<see cref="AcceptAsync"/>, <see cref="ConnectAsync"/>), then one
+/// handshake proves both node ids before anything else (<see cref="AcceptAsync(Socket, HandshakeOptions, CancellationToken)"/>, <see cref="ConnectAsync"/>), then one
 /// reader thread hands each frame to a callback (<see cref="Start"/>) and one writer thread sends the frames of a bounded
 /// queue (<see cref="TrySend"/>, <see cref="TrySendReferenced"/>, <see cref="TryPost"/>). Malformed or oversized frames, a
 /// silent peer, a peer that takes nothing of its queue for the send timeout, a socket failure, the peer's goodbye or
@@ -29,6 +29,9 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
     public const int DirectReadThreshold = 16 * 1024;
 
     private static readonly Exception s_closed = new IOException("The connection is closed.");
+
+    // The local addresses of this process's dials whose handshakes are in progress (see IsDialOfThisProcess).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, byte> s_dialing = new();
 
     private readonly Socket _socket;
     private readonly Stream _stream;
@@ -50,6 +53,7 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
     private Func<FrameHeader, ReadOnlySequence<byte>, ValueTask>? _onFrame;
     private Action<Exception?>? _onClosed;
     private IPayloadSink? _payloadSink;
+    private Action? _helloReceived;
     private long _lastReceived;
     private long _lastSent;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Rsm.Providers.Tcp.Internal.Wire;
 
-/// <summary>Log messages of the Tcp wire layer. Event ids 110-119 are assigned below or reserved for it.</summary>
+/// <summary>Log messages of the Tcp wire layer. Event ids 110-119 are assigned below.</summary>
 internal static partial class TcpWireLog
 {
     [LoggerMessage(EventId = 110, EventName = nameof(HandshakeFailed), Level = LogLevel.Warning,
@@ -31,7 +31,7 @@ internal static partial class TcpWireLog
     public static partial void AcceptFailed(ILogger logger, Exception exception, uint localNodeId, EndPoint? localEndPoint);
 
     [LoggerMessage(EventId = 116, EventName = nameof(TooManyHandshakes), Level = LogLevel.Warning,
-        Message = "Node {LocalNodeId}: {Pending} handshakes are pending on {LocalEndPoint}; a new connection from {RemoteEndPoint} was refused")]
+        Message = "Node {LocalNodeId}: {Pending} handshakes are pending on {LocalEndPoint}; the handshake of {RemoteEndPoint} was dropped to make room for a new connection")]
     public static partial void TooManyHandshakes(ILogger logger, uint localNodeId, int pending, EndPoint? localEndPoint, EndPoint? remoteEndPoint);
 
     [LoggerMessage(EventId = 117, EventName = nameof(AcceptedHandlerFailed), Level = LogLevel.Error,
@@ -41,4 +41,8 @@ internal static partial class TcpWireLog
     [LoggerMessage(EventId = 118, EventName = nameof(ClosedHandlerFailed), Level = LogLevel.Error,
         Message = "Node {LocalNodeId}: the closed callback of the connection with node {PeerNodeId} failed")]
     public static partial void ClosedHandlerFailed(ILogger logger, Exception exception, uint localNodeId, uint peerNodeId);
+
+    [LoggerMessage(EventId = 119, EventName = nameof(RefusalsSuppressed), Level = LogLevel.Warning,
+        Message = "Node {LocalNodeId}: {Suppressed} more {Kind} on {LocalEndPoint} were not logged in the last {IntervalSeconds} s")]
+    public static partial void RefusalsSuppressed(ILogger logger, uint localNodeId, long suppressed, string kind, EndPoint? localEndPoint, double intervalSeconds);
 }
