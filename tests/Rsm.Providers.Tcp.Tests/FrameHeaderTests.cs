@@ -17,7 +17,7 @@ public sealed class FrameHeaderTests
 
         byte[] expected =
         [
-            (byte)'R', (byte)'S', (byte)'M', (byte)'T', 1, 22, 0x06, 0x05,
+            (byte)'R', (byte)'S', (byte)'M', (byte)'T', FrameHeader.CurrentVersion, 22, 0x06, 0x05,
             0x04, 0x03, 0x02, 0x01, 40, 0, 0, 0,
             0x0D, 0x0C, 0x0B, 0x0A, 0, 0, 0, 0,
         ];
@@ -62,17 +62,18 @@ public sealed class FrameHeaderTests
         Assert.ThrowsExactly<ArgumentException>(() => new FrameHeader(Opcode.Ping, 0, 0).Write(new byte[FrameHeader.Size - 1]));
 
     [TestMethod]
-    [DataRow(0u, (byte)1, (byte)4, 0u, 0u, (int)FrameProblem.BadMagic)]
-    [DataRow(FrameHeader.MagicValue, (byte)2, (byte)4, 0u, 0u, (int)FrameProblem.BadVersion)]
+    [DataRow(0u, FrameHeader.CurrentVersion, (byte)4, 0u, 0u, (int)FrameProblem.BadMagic)]
+    [DataRow(FrameHeader.MagicValue, (byte)1, (byte)4, 0u, 0u, (int)FrameProblem.BadVersion)]
+    [DataRow(FrameHeader.MagicValue, (byte)3, (byte)4, 0u, 0u, (int)FrameProblem.BadVersion)]
     [DataRow(FrameHeader.MagicValue, (byte)0, (byte)4, 0u, 0u, (int)FrameProblem.BadVersion)]
-    [DataRow(FrameHeader.MagicValue, (byte)1, (byte)0, 0u, 0u, (int)FrameProblem.UnknownOpcode)]
-    [DataRow(FrameHeader.MagicValue, (byte)1, (byte)8, 0u, 0u, (int)FrameProblem.UnknownOpcode)]
-    [DataRow(FrameHeader.MagicValue, (byte)1, (byte)64, 0u, 0u, (int)FrameProblem.UnknownOpcode)]
-    [DataRow(FrameHeader.MagicValue, (byte)1, (byte)255, 0u, 0u, (int)FrameProblem.UnknownOpcode)]
-    [DataRow(FrameHeader.MagicValue, (byte)1, (byte)21, 1u, 0u, (int)FrameProblem.BadReserved)]
-    [DataRow(FrameHeader.MagicValue, (byte)1, (byte)21, 0u, 1025u, (int)FrameProblem.TooLarge)]
-    [DataRow(FrameHeader.MagicValue, (byte)1, (byte)21, 0u, uint.MaxValue, (int)FrameProblem.TooLarge)]
-    [DataRow(FrameHeader.MagicValue, (byte)1, (byte)21, 0u, 1024u, (int)FrameProblem.None)]
+    [DataRow(FrameHeader.MagicValue, FrameHeader.CurrentVersion, (byte)0, 0u, 0u, (int)FrameProblem.UnknownOpcode)]
+    [DataRow(FrameHeader.MagicValue, FrameHeader.CurrentVersion, (byte)8, 0u, 0u, (int)FrameProblem.UnknownOpcode)]
+    [DataRow(FrameHeader.MagicValue, FrameHeader.CurrentVersion, (byte)64, 0u, 0u, (int)FrameProblem.UnknownOpcode)]
+    [DataRow(FrameHeader.MagicValue, FrameHeader.CurrentVersion, (byte)255, 0u, 0u, (int)FrameProblem.UnknownOpcode)]
+    [DataRow(FrameHeader.MagicValue, FrameHeader.CurrentVersion, (byte)21, 1u, 0u, (int)FrameProblem.BadReserved)]
+    [DataRow(FrameHeader.MagicValue, FrameHeader.CurrentVersion, (byte)21, 0u, 1025u, (int)FrameProblem.TooLarge)]
+    [DataRow(FrameHeader.MagicValue, FrameHeader.CurrentVersion, (byte)21, 0u, uint.MaxValue, (int)FrameProblem.TooLarge)]
+    [DataRow(FrameHeader.MagicValue, FrameHeader.CurrentVersion, (byte)21, 0u, 1024u, (int)FrameProblem.None)]
     public void Validate_Header_FirstProblem(uint magic, byte version, byte opcode, uint reserved, uint length, int expected)
     {
         var header = new FrameHeader { Magic = magic, Version = version, Opcode = (Opcode)opcode, Reserved = reserved, Length = length };

@@ -71,7 +71,7 @@ public sealed class MalformedFrameTests
             Malformation.OversizedLength => Header(valid with { Length = MaxFrameSize + 1 }),
             Malformation.HugeLength => Header(valid with { Length = uint.MaxValue }),
             Malformation.BadMagic => Header(valid with { Magic = 0x52534D54 }),
-            Malformation.BadVersion => Header(valid with { Version = 2 }),
+            Malformation.BadVersion => Header(valid with { Version = FrameHeader.CurrentVersion + 1 }),
             Malformation.UnknownOpcode => Header(valid with { Opcode = (Opcode)99 }),
             Malformation.NonZeroReserved => Header(valid with { Reserved = 1 }),
             Malformation.HandshakeFrameAfterHandshake => RawPeer.Frame(new FrameHeader(Opcode.Hello, 0, Handshake.HelloSize), new byte[Handshake.HelloSize]),

@@ -25,8 +25,8 @@ internal readonly struct FrameHeader
     /// <summary>The first four bytes of every frame, "RSMT" when read as ASCII.</summary>
     public const uint MagicValue = 0x544D5352;
 
-    /// <summary>The protocol version this code speaks.</summary>
-    public const byte CurrentVersion = 1;
+    /// <summary>The protocol version this code speaks: 2 since the acceptor answers a proven Hello with Admitted or Refused.</summary>
+    public const byte CurrentVersion = 2;
 
     /// <summary>Creates a header of the current version for a frame whose payload is <paramref name="length"/> bytes.</summary>
     public FrameHeader(Opcode opcode, uint requestId, uint length, int status = 0, ushort flags = 0)
