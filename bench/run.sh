@@ -3,7 +3,8 @@
 #   bench/run.sh                   every benchmark
 #   bench/run.sh loopback          the Loopback benchmarks only
 #   bench/run.sh sharedmemory      the SharedMemory benchmarks only (Linux), the contended put included
-#   bench/run.sh tcp               the Tcp benchmarks only (against raw sockets on 127.0.0.1), the contended put included
+#   bench/run.sh tcp               the Tcp benchmarks only (against raw sockets on 127.0.0.1), the contended put and
+#                                  TLS against no TLS included
 #   bench/run.sh contended         the contended cases only: 4 importers putting 1 MiB at once into one exporter,
 #                                  SharedMemory against 4 copies at once and Tcp against 4 raw socket streams at once
 #   bench/run.sh '<glob>'          the benchmarks whose full name matches, e.g. '*SignalRoundTrip*'
