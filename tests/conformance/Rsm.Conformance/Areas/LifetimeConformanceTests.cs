@@ -68,6 +68,8 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
     [TestMethod]
     public void Spec221_ImporterProcessKilled_ExporterReleasesItsConnection()
     {
+        // Checked before anything is published to node 2, which a provider without a second node refuses.
+        RequirePeer(2);
         IRsmController c = NewController();
         RsmPageMemory b = NewBuffer();
         IExportSegment e = NewExport(c, b.Address, L);
@@ -370,10 +372,20 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
 
     private ConformancePeer NewPeer(uint nodeId = 1, ConformancePeerIdentity? identity = null)
     {
-        Require(ConformanceCapabilities.SecondProcess, "the check observes a second process");
+        RequirePeer(nodeId);
         ConformancePeer peer = Harness.StartPeer(new ConformanceNodeOptions { NodeId = nodeId }, identity ?? ConformancePeerIdentity.Same);
         Defer(peer.Dispose);
         return peer;
+    }
+
+    /// <summary>Skips the check unless the provider runs a second process, as another node when <paramref name="nodeId"/> is not 1.</summary>
+    private void RequirePeer(uint nodeId)
+    {
+        Require(ConformanceCapabilities.SecondProcess, "the check observes a second process");
+        if (nodeId != 1)
+        {
+            Require(ConformanceCapabilities.SecondNode, $"the check's peer process is node {nodeId}");
+        }
     }
 
     private void RequireIdentitySwitch()
