@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Rsm.Conformance.Tests;
 
 /// <summary>Runs the suite against the Loopback provider: one process, one node per harness unless a test asks for more.</summary>
-public sealed class LoopbackConformanceHarness : ProviderHarness
+public sealed class LoopbackConformanceHarness : RsmProviderHarness
 {
     public override string ProviderName => "Loopback";
 

@@ -6,7 +6,7 @@ namespace Rsm.Conformance.Tests;
 /// Runs the suite against the SharedMemory provider. Each harness uses its own rendezvous prefix, so its nodes are an
 /// isolated cluster on the host; two node ids in this process talk through the same sockets as two processes would.
 /// </summary>
-public sealed class SharedMemoryConformanceHarness : ProviderHarness
+public sealed class SharedMemoryConformanceHarness : RsmProviderHarness
 {
     public string Prefix { get; } = $"rsm-test/{Environment.ProcessId}/{Guid.NewGuid():N}";
 

@@ -7,7 +7,7 @@ namespace Rsm.Conformance.Tests;
 /// Runs the suite against the Tcp provider: the nodes of a harness listen on ephemeral ports of 127.0.0.1 in this
 /// process, find each other without a directory, and authenticate with a cluster key of their own.
 /// </summary>
-public sealed class TcpConformanceHarness : ProviderHarness
+public sealed class TcpConformanceHarness : RsmProviderHarness
 {
     private readonly string _key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 

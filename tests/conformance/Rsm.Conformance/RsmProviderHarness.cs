@@ -3,18 +3,18 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rsm.Engine;
 
-namespace Rsm.Conformance.Tests;
+namespace Rsm.Conformance;
 
 /// <summary>
 /// A harness for a provider registered through dependency injection: it opens controllers from configuration the way
 /// an application would, one section per node, with settings every controller of the harness shares.
 /// </summary>
-public abstract class ProviderHarness : RsmConformanceHarness
+public abstract class RsmProviderHarness : RsmConformanceHarness
 {
     private readonly ServiceProvider _services;
     private readonly IRsmProvider _provider;
 
-    protected ProviderHarness()
+    protected RsmProviderHarness()
     {
         var services = new ServiceCollection();
         Register(services);
