@@ -40,6 +40,9 @@ public abstract class ConformanceTestBase
     /// <returns>A new harness.</returns>
     protected abstract RsmConformanceHarness CreateHarness();
 
+    /// <summary>A harness of this class's kind, for the compliance check that finds each area's classes by their harness.</summary>
+    internal RsmConformanceHarness NewHarness() => CreateHarness();
+
     /// <summary>Creates the harness.</summary>
     [TestInitialize]
     public void InitializeHarness() => _harness = CreateHarness();
