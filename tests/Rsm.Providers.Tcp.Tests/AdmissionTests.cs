@@ -49,8 +49,10 @@ public sealed class AdmissionTests
     public async Task Accept_HelloTrickles_DroppedAtTheDeadlineFromAccept()
     {
         await using var listener = new TestListener(2, o => o with { Timeout = TimeSpan.FromSeconds(1) });
-        using RawPeer peer = await RawPeer.ConnectAsync(listener.EndPoint);
+        // Taken before the connect: the deadline counts from the accept, which comes after it, while the connect's
+        // continuation may run much later on a loaded machine.
         long started = Environment.TickCount64;
+        using RawPeer peer = await RawPeer.ConnectAsync(listener.EndPoint);
 
         // One byte of a Hello every 100 ms: never silent, never done.
         byte[] hello = RawPeer.Frame(new FrameHeader(Opcode.Hello, 0, Handshake.HelloSize), new byte[Handshake.HelloSize]);
