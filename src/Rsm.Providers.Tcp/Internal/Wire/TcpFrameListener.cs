@@ -35,6 +35,10 @@ internal sealed class TcpFrameListener : IDisposable, IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly HandshakeOptions _options;
+
+    // What each accepted handshake runs with: the listener owns its deadline, which counts from the accept (the
+    // connection's own timer would start later and could end it with a different reason).
+    private readonly HandshakeOptions _acceptOptions;
     private readonly Action<TcpFrameConnection> _onAccepted;
     private readonly Action<Exception>? _onRefused;
     private readonly ILogger _logger;
@@ -54,6 +58,7 @@ internal sealed class TcpFrameListener : IDisposable, IAsyncDisposable
     {
         _socket = socket;
         _options = options;
+        _acceptOptions = options with { Timeout = Timeout.InfiniteTimeSpan };
         _onAccepted = onAccepted;
         _onRefused = onRefused;
         _logger = options.Logger ?? NullLogger.Instance;
@@ -291,7 +296,7 @@ internal sealed class TcpFrameListener : IDisposable, IAsyncDisposable
         TcpFrameConnection connection;
         try
         {
-            connection = await TcpFrameConnection.AcceptAsync(accepted, _options, pending.OnHello, pending.Cancellation.Token).ConfigureAwait(false);
+            connection = await TcpFrameConnection.AcceptAsync(accepted, _acceptOptions, pending.OnHello, pending.Cancellation.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
