@@ -37,7 +37,7 @@ public interface IRsmSegment : IDisposable
     /// <exception cref="RsmException">BadSegmentHandle (5); Timeout (42).</exception>
     ValueTask SignalWaitAsync(int timeoutMilliseconds, CancellationToken cancellationToken = default);
 
-    /// <summary>Takes a poll-handle reference for <see cref="RsmPoll.Wait"/>. <c>rsm_memseg_get_pollfd</c>.
+    /// <summary>Takes a poll-handle reference for <c>RsmPoll.Wait</c>. <c>rsm_memseg_get_pollfd</c>.
     /// While references are held, destroy and disconnect fail with PollDescriptorInUse (34).</summary>
     /// <returns>The poll handle (the same object on every call).</returns>
     /// <exception cref="RsmException">BadSegmentHandle (5).</exception>

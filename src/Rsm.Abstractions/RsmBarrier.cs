@@ -1,5 +1,3 @@
-using Rsm.Engine;
-
 namespace Rsm;
 
 /// <summary>
@@ -8,9 +6,14 @@ namespace Rsm;
 /// </summary>
 public sealed class RsmBarrier
 {
-    internal IBarrierHost? Host { get; set; }
+    /// <summary>The import segment the barrier was initialised on, or <see langword="null"/> while it is uninitialised.</summary>
+    public IRsmBarrierHost? Host { get; private set; }
 
-    internal ushort Snapshot { get; set; }
+    /// <summary>
+    /// The host's state for the barrier (the engine keeps the import's generation as of <see cref="Open"/> here, as the C
+    /// library keeps it in <c>rsmapi_barrier_t</c>). Applications do not use it.
+    /// </summary>
+    public ushort Snapshot { get; set; }
 
     /// <summary>Whether the barrier was initialised on a segment.</summary>
     public bool IsInitialized => Host is not null;
@@ -54,14 +57,16 @@ public sealed class RsmBarrier
     /// <exception cref="RsmException">BarrierUninitialized (35).</exception>
     public void Destroy() => GetHost("destroy").BarrierDestroy(this);
 
-    private IBarrierHost GetHost(string operation)
+    /// <summary>
+    /// Binds the barrier to the import segment that initialises it, or unbinds it with <see langword="null"/>; the
+    /// snapshot is left as it is (RSMAPI 3.7). Called by <see cref="IImportSegment.InitBarrier(RsmBarrierType, RsmBarrier?)"/> implementations.
+    /// </summary>
+    /// <param name="host">The import segment, or <see langword="null"/>.</param>
+    public void Bind(IRsmBarrierHost? host)
     {
-        IBarrierHost? host = Host;
-        if (host is null)
-        {
-            RsmThrow.Error(RsmError.BarrierUninitialized, $"cannot {operation} a barrier that was never initialised");
-        }
-
-        return host;
+        Host = host;
     }
+
+    private IRsmBarrierHost GetHost(string operation) =>
+        Host ?? throw new RsmException(RsmError.BarrierUninitialized, $"cannot {operation} a barrier that was never initialised");
 }

@@ -1,6 +1,6 @@
 namespace Rsm;
 
-/// <summary>One entry of <see cref="RsmPoll.Wait"/> (<c>struct pollfd</c>): an RSM poll handle or a plain operating-system descriptor.</summary>
+/// <summary>One entry of <c>RsmPoll.Wait</c> (<c>struct pollfd</c>): an RSM poll handle or a plain operating-system descriptor.</summary>
 public struct RsmPollEntry
 {
     /// <summary>The RSM poll handle, or <see langword="null"/> for a plain descriptor.</summary>

@@ -1,14 +1,17 @@
-using Rsm.Engine;
-
 namespace Rsm;
 
 /// <summary>A poll handle of a segment (the <c>struct pollfd</c> filled by <c>rsm_memseg_get_pollfd</c>).</summary>
 public sealed class RsmPollHandle
 {
-    internal RsmPollHandle(IRsmSegment segment, EventCounter counter)
+    /// <summary>Creates the poll handle of <paramref name="segment"/>; segments create theirs in <see cref="IRsmSegment.GetPollHandle"/>.</summary>
+    /// <param name="segment">The segment whose events the handle reports.</param>
+    /// <param name="source">Where the segment's events are counted.</param>
+    public RsmPollHandle(IRsmSegment segment, IRsmEventSource source)
     {
+        ArgumentNullException.ThrowIfNull(segment);
+        ArgumentNullException.ThrowIfNull(source);
         Segment = segment;
-        Counter = counter;
+        Source = source;
     }
 
     /// <summary>The segment whose events this handle reports.</summary>
@@ -20,8 +23,9 @@ public sealed class RsmPollHandle
 #pragma warning restore CA1822
 
     /// <summary>The operating-system descriptor that becomes readable while events are pending, or -1 where the platform has none.
-    /// Plain <c>poll</c> on it does not consume events; <see cref="RsmPoll.Wait"/> does.</summary>
-    public int Descriptor => Counter.Descriptor;
+    /// Plain <c>poll</c> on it does not consume events; the library's poll wait (<c>rsm_intr_signal_wait_pollfd</c>) does.</summary>
+    public int Descriptor => Source.Descriptor;
 
-    internal EventCounter Counter { get; }
+    /// <summary>Where the segment's events are counted.</summary>
+    public IRsmEventSource Source { get; }
 }

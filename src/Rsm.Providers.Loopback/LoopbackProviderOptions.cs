@@ -2,27 +2,7 @@ using Rsm.Engine;
 
 namespace Rsm.Providers.Loopback;
 
-/// <summary>Options of a Loopback controller, bound from <c>Rsm:Controllers:&lt;name&gt;</c>.</summary>
-public sealed class LoopbackProviderOptions
+/// <summary>Options of a Loopback controller, bound from <c>Rsm:Controllers:&lt;name&gt;</c>: the node id and the node's limits.</summary>
+public sealed class LoopbackProviderOptions : RsmProviderOptions
 {
-    /// <summary>The local node id. Default 0. At most <see cref="MaxNodes"/>.</summary>
-    public uint NodeId { get; set; }
-
-    /// <summary>The largest export segment in bytes, a page multiple. Default: the memory available to the process, rounded down to pages.</summary>
-    public ulong MaxExportSegmentSize { get; set; } = PageMemory.DefaultMemoryLimit();
-
-    /// <summary>The node's exported-bytes quota. Default: the memory available to the process, rounded down to pages.</summary>
-    public ulong TotalExportSegmentSize { get; set; } = PageMemory.DefaultMemoryLimit();
-
-    /// <summary>How many export segments the node holds at once. Default 65535 (the shipped <c>rsm.conf</c> value).</summary>
-    public ulong MaxExportSegments { get; set; } = 65535;
-
-    /// <summary>How many import segments the node holds at once. Default 65535.</summary>
-    public ulong MaxImportSegments { get; set; } = 65535;
-
-    /// <summary>The largest node id an access list may name. Default 64.</summary>
-    public uint MaxNodes { get; set; } = 64;
-
-    /// <summary>The segment-id range file. Default <c>/etc/rsm/rsm.segmentid</c>.</summary>
-    public string SegmentIdRangeFile { get; set; } = "/etc/rsm/rsm.segmentid";
 }

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rsm;
-using Rsm.Engine;
 using Rsm.Providers.Loopback;
 using Rsm.Providers.Loopback.Internal;
 
@@ -20,12 +18,7 @@ public static class LoopbackServiceCollectionExtensions
     /// <returns><paramref name="services"/>.</returns>
     public static IServiceCollection AddLoopbackProvider(this IServiceCollection services, Action<LoopbackProviderOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions();
-        services.Configure(configure);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRsmProvider, LoopbackProvider>());
-        return services;
+        return services.AddRsmProvider<LoopbackProvider, LoopbackProviderOptions>(configure);
     }
 
     /// <summary>Registers the Loopback provider on an Rsm builder (<c>AddRsm(...).AddLoopbackProvider()</c>).</summary>
@@ -39,8 +32,6 @@ public static class LoopbackServiceCollectionExtensions
     /// <returns><paramref name="builder"/>.</returns>
     public static IRsmBuilder AddLoopbackProvider(this IRsmBuilder builder, Action<LoopbackProviderOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddLoopbackProvider(configure);
-        return builder;
+        return builder.AddRsmProvider<LoopbackProvider, LoopbackProviderOptions>(configure);
     }
 }

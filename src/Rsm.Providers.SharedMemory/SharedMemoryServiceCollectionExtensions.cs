@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rsm;
-using Rsm.Engine;
 using Rsm.Providers.SharedMemory;
 using Rsm.Providers.SharedMemory.Internal;
 
@@ -22,13 +20,8 @@ public static class SharedMemoryServiceCollectionExtensions
     /// <exception cref="PlatformNotSupportedException">The operating system is not Linux.</exception>
     public static IServiceCollection AddSharedMemoryProvider(this IServiceCollection services, Action<SharedMemoryProviderOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configure);
         EnsureSupported();
-        services.AddOptions();
-        services.Configure(configure);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRsmProvider, SharedMemoryProvider>());
-        return services;
+        return services.AddRsmProvider<SharedMemoryProvider, SharedMemoryProviderOptions>(configure);
     }
 
     /// <summary>Registers the SharedMemory provider on an Rsm builder (<c>AddRsm(...).AddSharedMemoryProvider()</c>).</summary>
@@ -42,9 +35,8 @@ public static class SharedMemoryServiceCollectionExtensions
     /// <returns><paramref name="builder"/>.</returns>
     public static IRsmBuilder AddSharedMemoryProvider(this IRsmBuilder builder, Action<SharedMemoryProviderOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSharedMemoryProvider(configure);
-        return builder;
+        EnsureSupported();
+        return builder.AddRsmProvider<SharedMemoryProvider, SharedMemoryProviderOptions>(configure);
     }
 
     internal static void EnsureSupported()

@@ -4,14 +4,11 @@ namespace Rsm.Providers.Tcp;
 
 /// <summary>
 /// Settings of a Tcp controller, bound from its configuration section (<c>Rsm:Controllers:&lt;name&gt;</c>). Each process
-/// that opens a Tcp controller is the node <see cref="NodeId"/>: it listens on <see cref="Listen"/> and reaches the other
+/// that opens a Tcp controller is the node <see cref="RsmProviderOptions.NodeId"/>: it listens on <see cref="Listen"/> and reaches the other
 /// nodes at the endpoints of <see cref="Nodes"/>. All nodes of a cluster share one cluster key.
 /// </summary>
-public sealed class TcpProviderOptions
+public sealed class TcpProviderOptions : RsmProviderOptions
 {
-    /// <summary>The local node id, 0 to <see cref="MaxNodes"/>. Default 0.</summary>
-    public uint NodeId { get; set; }
-
     /// <summary>The endpoint this node listens on, <c>host:port</c>; port 0 picks a free port. Default <c>127.0.0.1:0</c>.</summary>
     public string Listen { get; set; } = "127.0.0.1:0";
 
@@ -55,7 +52,7 @@ public sealed class TcpProviderOptions
     /// <summary>
     /// When true, an inbound connection is admitted only from a node id listed in <see cref="Nodes"/>, or from a node this
     /// process runs when the connection is one of this process's own dials. When false (the default), any node id from 0
-    /// to <see cref="MaxNodes"/> other than this node's own is admitted. Either way a node id with a live inbound
+    /// to <see cref="RsmProviderOptions.MaxNodes"/> other than this node's own is admitted. Either way a node id with a live inbound
     /// connection is refused until that connection ends.
     /// </summary>
     public bool AcceptListedNodesOnly { get; set; }
@@ -84,21 +81,6 @@ public sealed class TcpProviderOptions
     /// </summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The largest export segment in bytes, a multiple of the page size. Default: the memory available to the process, rounded down to pages.</summary>
-    public ulong MaxExportSegmentSize { get; set; } = PageMemory.DefaultMemoryLimit();
-
-    /// <summary>The bytes the node may export at once. Default: the memory available to the process, rounded down to pages.</summary>
-    public ulong TotalExportSegmentSize { get; set; } = PageMemory.DefaultMemoryLimit();
-
-    /// <summary>The export segments the node holds at once. Default 65535.</summary>
-    public ulong MaxExportSegments { get; set; } = 65535;
-
-    /// <summary>The import segments the node holds at once (reported as an attribute). Default 65535.</summary>
-    public ulong MaxImportSegments { get; set; } = 65535;
-
-    /// <summary>The highest node id an access list may name. Default 64.</summary>
-    public uint MaxNodes { get; set; } = 64;
-
-    /// <summary>The segment-id range file (DECISIONS F12). Default <c>/etc/rsm/rsm.segmentid</c>.</summary>
-    public string SegmentIdRangeFile { get; set; } = "/etc/rsm/rsm.segmentid";
+    /// <summary>The cluster key and TLS settings loaded while these options were validated, for the node they start.</summary>
+    internal (byte[] Key, Internal.Wire.TlsSettings? Tls) Loaded { get; set; }
 }

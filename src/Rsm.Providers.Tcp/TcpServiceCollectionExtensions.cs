@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rsm;
-using Rsm.Engine;
 using Rsm.Providers.Tcp;
 using Rsm.Providers.Tcp.Internal;
 
@@ -20,12 +18,7 @@ public static class TcpServiceCollectionExtensions
     /// <returns><paramref name="services"/>.</returns>
     public static IServiceCollection AddTcpProvider(this IServiceCollection services, Action<TcpProviderOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions();
-        services.Configure(configure);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRsmProvider, TcpProvider>());
-        return services;
+        return services.AddRsmProvider<TcpProvider, TcpProviderOptions>(configure);
     }
 
     /// <summary>Registers the Tcp provider on an Rsm builder (<c>AddRsm(...).AddTcpProvider()</c>).</summary>
@@ -39,8 +32,6 @@ public static class TcpServiceCollectionExtensions
     /// <returns><paramref name="builder"/>.</returns>
     public static IRsmBuilder AddTcpProvider(this IRsmBuilder builder, Action<TcpProviderOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddTcpProvider(configure);
-        return builder;
+        return builder.AddRsmProvider<TcpProvider, TcpProviderOptions>(configure);
     }
 }

@@ -5,12 +5,12 @@ namespace Rsm.Providers.SharedMemory.Internal;
 
 /// <summary>
 /// The exporter's side of one importer in another process: admission with the credentials the kernel recorded for the
-/// importer's connect (<paramref name="importer"/>, or <paramref name="credentialFailure"/> when they could not be read),
+/// importer's connect (<paramref name="importer"/>, null when they could not be read, which refuses it),
 /// then aborts, grants and events through its socket and eventfd.
 /// </summary>
 internal sealed class ImporterConnection(
-    SharedMemoryTransport transport, SegmentListener listener, SafeDescriptorHandle socket, RsmCredentials? importer, RsmException? credentialFailure)
-    : IReactorHandler, IImporterLink
+    SharedMemoryTransport transport, SegmentListener listener, SafeDescriptorHandle socket, RsmCredentials? importer)
+    : RsmRemoteImport, IReactorHandler
 {
     private readonly TaskCompletionSource _abortSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RendezvousMessage _pending;
@@ -22,9 +22,7 @@ internal sealed class ImporterConnection(
 
     public SafeDescriptorHandle Socket { get; } = socket;
 
-    public uint ImporterNodeId { get; private set; }
-
-    public uint GrantedMode { get; private set; }
+    private RsmNode Node => transport.LocalNode;
 
     public bool OnReadable()
     {
@@ -50,7 +48,8 @@ internal sealed class ImporterConnection(
             _hasPending = true;
         }
 
-        if (!Monitor.TryEnter(listener.Export.Node.Gate))
+        // The reactor never waits for the node's lock: an unpublish holds it while it waits for the reactor.
+        if (!Monitor.TryEnter(Node.SyncRoot))
         {
             return false;
         }
@@ -67,7 +66,7 @@ internal sealed class ImporterConnection(
                     break;
                 case Opcode.Post when !_admitted:
                     events?.Dispose();
-                    listener.Export.Node.FindPublished(listener.SegmentId)?.Events.Post();
+                    Node.Exports.PostSignal(listener.SegmentId);
                     Close();
                     break;
                 default:
@@ -78,13 +77,13 @@ internal sealed class ImporterConnection(
         }
         finally
         {
-            Monitor.Exit(listener.Export.Node.Gate);
+            Monitor.Exit(Node.SyncRoot);
         }
 
         return true;
     }
 
-    public void ForceDisconnect()
+    protected override void OnForceDisconnect()
     {
         // All importers of a segment are told first and awaited after, so together they wait at most one timeout.
         _abortDeadline = Environment.TickCount64 + (long)transport.ConnectTimeout.TotalMilliseconds;
@@ -95,14 +94,14 @@ internal sealed class ImporterConnection(
         }
     }
 
-    public void AwaitAbortSeen()
+    protected override void OnAwaitAbortSeen()
     {
         _ = _abortSeen.Task.Wait(TimeSpan.FromMilliseconds(Math.Max(0, _abortDeadline - Environment.TickCount64)));
         Release();
         transport.Reactor.Remove(this);
     }
 
-    public void DeliverSignal()
+    protected override void OnDeliverSignal()
     {
         if (_importerEvents is { } events)
         {
@@ -110,85 +109,74 @@ internal sealed class ImporterConnection(
         }
     }
 
-    public void UpdateGrantedMode(uint mode)
+    protected override void OnGrantedModeChanged(uint mode)
     {
-        GrantedMode = mode;
         RendezvousMessage grant = RendezvousMessage.Create(Opcode.Grant);
         grant.Mode = mode;
         _ = Rendezvous.Send(Socket, grant);
     }
 
+    /// <summary>Judged by the engine with the credentials the kernel reported; the answer carries the segment's descriptors.</summary>
     private void Admit(in RendezvousMessage request, SafeDescriptorHandle? importerEvents)
     {
-        ExportSegment export = listener.Export;
         RendezvousMessage reply = RendezvousMessage.Create(Opcode.Admit);
-        SafeDescriptorHandle? memory = null;
-        bool owned = false;
+        var permission = (RsmPermissions)request.Permission;
+        bool delivered = false;
         try
         {
-            if (!export.IsPublished || export.SegmentId != listener.SegmentId)
-            {
-                throw RsmThrow.Create(RsmError.SegmentNotPublished, $"segment 0x{listener.SegmentId:x} is not published");
-            }
-
-            var permission = (RsmPermissions)request.Permission;
-            if ((request.Permission & ~(uint)RsmPermissions.ReadWrite) != 0)
-            {
-                throw RsmThrow.Create(RsmError.PermissionDenied, $"permission {Octal.Format(request.Permission)} has bits outside 0600");
-            }
-
-            uint granted = export.AcceptConnect(request.Node);
-            if (importer is null)
-            {
-                reply.Reason = Refusal.CredentialsUnavailable;
-                throw credentialFailure ?? RsmThrow.Create(RsmError.PermissionDenied, "the importer's credentials are not known");
-            }
-
-            if (!AccessCheck.IsAllowed(permission, granted, importer, export.Creator.Uid, export.Creator.Gid))
-            {
-                throw RsmThrow.Create(RsmError.PermissionDenied, $"{importer} may not connect with {Octal.Format((uint)permission)}");
-            }
-
-            var binding = (SharedPageBinding)export.Backing;
-            memory = binding.Descriptor;
-            if ((permission & RsmPermissions.Write) == 0)
-            {
-                // An importer without write access gets a read-only descriptor: it cannot map the pages writable.
-                memory = Rendezvous.ReopenReadOnly(binding.Descriptor);
-                owned = true;
-            }
-
-            reply.Length = export.Length;
-            reply.Flags = (uint)export.Flags;
-            reply.Mode = granted;
-            reply.Node = export.Node.NodeId;
-            reply.Uid = export.Creator.Uid;
-            reply.Gid = export.Creator.Gid;
-            if (!Rendezvous.Send(Socket, reply, memory, export.Events.Handle))
-            {
-                importerEvents?.Dispose();
-                Close();
-                return;
-            }
-
-            _admitted = true;
-            _importerEvents = importerEvents;
-            ImporterNodeId = request.Node;
-            GrantedMode = granted;
-            export.AddImporter(this);
+            RendezvousMessage answer = reply;
+            _ = Node.Exports.Admit(this, listener.SegmentId, request.Node, permission, importer, admission => delivered = Deliver(admission, answer, permission, importerEvents));
         }
         catch (RsmException ex)
         {
             importerEvents?.Dispose();
             reply.Status = (int)ex.Error;
+            if (importer is null && ex.Error == RsmError.PermissionDenied)
+            {
+                reply.Reason = Refusal.CredentialsUnavailable;
+            }
+
             _ = Rendezvous.Send(Socket, reply);
             Close();
+            return;
+        }
+
+        if (!delivered)
+        {
+            importerEvents?.Dispose();
+            Close();
+            return;
+        }
+
+        _admitted = true;
+        _importerEvents = importerEvents;
+    }
+
+    /// <summary>Sends the admission, with the lock held: an importer without write access gets a read-only descriptor of the pages.</summary>
+    private bool Deliver(RsmAdmission admission, RendezvousMessage reply, RsmPermissions permission, SafeDescriptorHandle? importerEvents)
+    {
+        SafeDescriptorHandle? pages = admission.PagesDescriptor;
+        if (pages is null)
+        {
+            return false;
+        }
+
+        SafeDescriptorHandle memory = (permission & RsmPermissions.Write) == 0 ? Rendezvous.ReopenReadOnly(pages) : pages;
+        try
+        {
+            reply.Length = admission.Length;
+            reply.Flags = (uint)admission.Flags;
+            reply.Mode = admission.GrantedMode;
+            reply.Node = admission.NodeId;
+            reply.Uid = admission.OwnerUid;
+            reply.Gid = admission.OwnerGid;
+            return Rendezvous.Send(Socket, reply, memory, admission.EventsDescriptor);
         }
         finally
         {
-            if (owned)
+            if (!ReferenceEquals(memory, pages))
             {
-                memory!.Dispose();
+                memory.Dispose();
             }
         }
     }
@@ -198,7 +186,7 @@ internal sealed class ImporterConnection(
     {
         if (_admitted)
         {
-            listener.Export.RemoveImporter(this);
+            Node.Exports.Release(this);
         }
 
         Release();

@@ -11,22 +11,19 @@ internal sealed class SegmentListener : IReactorHandler, IDisposable
 {
     private readonly SharedMemoryTransport _transport;
 
-    private SegmentListener(SharedMemoryTransport transport, ExportSegment export, uint segmentId, SafeDescriptorHandle socket)
+    private SegmentListener(SharedMemoryTransport transport, uint segmentId, SafeDescriptorHandle socket)
     {
         _transport = transport;
-        Export = export;
         SegmentId = segmentId;
         Socket = socket;
     }
 
     public SafeDescriptorHandle Socket { get; }
 
-    public ExportSegment Export { get; }
-
     public uint SegmentId { get; }
 
     /// <summary>Claims the id; null when another socket on the host holds it.</summary>
-    public static SegmentListener? TryClaim(SharedMemoryTransport transport, ExportSegment export, uint segmentId)
+    public static SegmentListener? TryClaim(SharedMemoryTransport transport, uint segmentId)
     {
         SafeDescriptorHandle? socket = Rendezvous.Listen(transport.SegmentName(transport.LocalNode.NodeId, segmentId));
         if (socket is null)
@@ -34,7 +31,7 @@ internal sealed class SegmentListener : IReactorHandler, IDisposable
             return null;
         }
 
-        var listener = new SegmentListener(transport, export, segmentId, socket);
+        var listener = new SegmentListener(transport, segmentId, socket);
         transport.Reactor.Add(listener);
         return listener;
     }
@@ -44,18 +41,17 @@ internal sealed class SegmentListener : IReactorHandler, IDisposable
         while (Rendezvous.Accept(Socket) is { } accepted)
         {
             // The credentials are read once, as the kernel recorded them at the importer's connect, and judged at its request.
+            // Unreadable credentials are null here, and the engine refuses the connect with PermissionDenied (27).
             RsmCredentials? importer = null;
-            RsmException? failure = null;
             try
             {
                 importer = _transport.PeerCredentials.Read(accepted);
             }
-            catch (RsmException ex)
+            catch (RsmException)
             {
-                failure = ex;
             }
 
-            _transport.Reactor.Add(new ImporterConnection(_transport, this, accepted, importer, failure));
+            _transport.Reactor.Add(new ImporterConnection(_transport, this, accepted, importer));
         }
 
         return true;

@@ -14,7 +14,7 @@ internal sealed class SharedMemoryExportLink : RemoteExportLink, IReactorHandler
     private readonly string _name;
     private SafeDescriptorHandle? _memory;
     private SafeDescriptorHandle? _exporterEvents;
-    private ImportSegment? _importer;
+    private IAbortableImport? _importer;
     private bool _closed;
     private uint _grantedMode;
 
@@ -135,13 +135,13 @@ internal sealed class SharedMemoryExportLink : RemoteExportLink, IReactorHandler
         }
     }
 
-    public override void Attach(ImportSegment importer)
+    public override void Attach(IAbortableImport importer)
     {
         _importer = importer;
         _transport.Reactor.Add(this);
     }
 
-    public override void Detach(ImportSegment importer)
+    public override void Detach(IAbortableImport importer)
     {
         ReleaseDescriptors();
         _transport.Reactor.Remove(this);
@@ -164,7 +164,7 @@ internal sealed class SharedMemoryExportLink : RemoteExportLink, IReactorHandler
         }
 
         // Abort, or the exporter's end of the stream (it unpublished, destroyed, or died): the import is aborted.
-        _importer?.ForceDisconnect();
+        _importer?.Abort();
         ReleaseDescriptors();
         if (received > 0 && message.Op == Opcode.Abort)
         {

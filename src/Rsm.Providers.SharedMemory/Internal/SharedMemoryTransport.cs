@@ -64,10 +64,10 @@ internal sealed class SharedMemoryTransport(SharedMemoryProvider provider, RsmNo
         return new RsmTopology(LocalNode.NodeId, [new RsmControllerConnections(ControllerName, 0, remotes)]);
     }
 
-    internal override bool IsRemote(uint nodeId) => true;
+    public override bool IsRemote(uint nodeId) => true;
 
-    internal override RemoteExportLink ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission) =>
+    public override RemoteExportLink ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission) =>
         SharedMemoryExportLink.Connect(this, nodeId, segmentId, permission);
 
-    internal override IDisposable? ClaimSegmentId(ExportSegment export, uint segmentId) => SegmentListener.TryClaim(this, export, segmentId);
+    public override IDisposable? ClaimSegmentId(uint segmentId) => SegmentListener.TryClaim(this, segmentId);
 }

@@ -7,9 +7,9 @@ using Rsm.Providers.Tcp.Internal.Wire;
 namespace Rsm.Providers.Tcp.Internal;
 
 /// <summary>
-/// The exporter's side of one authenticated connection from an importing node: admission, then the data requests of every
-/// import that node holds. Requests are handled in arrival order on the connection's reader. The node's lock is held only
-/// to find and check the import (and for copies that must not race a destroy), never while a reply is queued or written;
+/// The exporter's side of one authenticated connection from an importing node: it decodes the requests of every import
+/// that node holds and hands them to the engine's export service, which admits, checks and copies under the node's lock;
+/// replies are queued after that, never under the lock. Requests are handled in arrival order on the connection's reader;
 /// replies go through the connection's send queue, so a peer that does not read holds up only its own reader, until it
 /// is dropped.
 /// </summary>
@@ -27,7 +27,7 @@ internal sealed class ExporterSession : IFrameHandler
 
     public IFrameChannel Channel => _channel ?? throw new InvalidOperationException("the session is not attached");
 
-    private object Gate => _node.Node.Gate;
+    private RsmExportService Exports => _node.Node.Exports;
 
     public void Attach(IFrameChannel channel) => _channel = channel;
 
@@ -62,7 +62,7 @@ internal sealed class ExporterSession : IFrameHandler
 
     /// <summary>
     /// A large put goes straight from the wire into the segment's pages when its accesses are bytes and the backing has
-    /// pages of the session's own; anything else is buffered and handled as usual, which also reports its errors.
+    /// pages the engine can map for it; anything else is buffered and handled as usual, which also reports its errors.
     /// </summary>
     public PayloadClaim ClaimPayload(in FrameHeader header, in ReadOnlySequence<byte> arrived)
     {
@@ -75,19 +75,17 @@ internal sealed class ExporterSession : IFrameHandler
         arrived.Slice(0, Messages.PutFixedSize).CopyTo(head);
         Messages.ReadPut(head, out uint importId, out long offset, out int accessSize);
         int length = (int)header.Length - Messages.PutFixedSize;
-        if (accessSize != 1)
+        if (accessSize != 1 || !_imports.TryGetValue(importId, out TcpImporterLink? link))
         {
             return default;
         }
 
-        nint? pages;
-        TcpImporterLink link;
+        nint address;
         try
         {
-            lock (Gate)
+            if (!Exports.TryBeginDirectAccess(link, offset, length, RsmPermissions.Write, out address))
             {
-                link = Locate(importId, offset, length, accessSize, RsmPermissions.Write);
-                pages = link.BeginWireAccess();
+                return default;
             }
         }
         catch (RsmException)
@@ -95,20 +93,19 @@ internal sealed class ExporterSession : IFrameHandler
             return default;
         }
 
-        if (pages is not nint address)
-        {
-            return default;
-        }
-
         _claimed = new Claim(link, importId);
-        return new PayloadClaim(PinnedMemory.Create(address + (nint)offset, length), Messages.PutFixedSize);
+        return new PayloadClaim(PinnedMemory.Create(address, length), Messages.PutFixedSize);
     }
 
     public void PayloadReceived(in FrameHeader header, bool complete)
     {
         Claim claim = _claimed;
         _claimed = default;
-        claim.Link?.EndWireAccess();
+        if (claim.Link is not null)
+        {
+            RsmExportService.EndDirectAccess(claim.Link);
+        }
+
         if (complete)
         {
             Acknowledge(header, claim.ImportId, 0);
@@ -117,22 +114,19 @@ internal sealed class ExporterSession : IFrameHandler
 
     public void OnClosed(IFrameChannel channel, Exception? reason)
     {
-        // Nobody waits for an acknowledgement that cannot come any more; then, under the lock, everything the importing
-        // node held is released (its imports leave their exports).
+        // Nobody waits for an acknowledgement that cannot come any more; then everything the importing node held is
+        // released (its imports leave their exports).
         foreach (TcpImporterLink link in _imports.Values)
         {
             link.OnAbortSeen();
         }
 
-        lock (Gate)
+        foreach (TcpImporterLink link in _imports.Values)
         {
-            foreach (TcpImporterLink link in _imports.Values)
-            {
-                link.Release();
-            }
-
-            _imports.Clear();
+            Exports.Release(link);
         }
+
+        _imports.Clear();
     }
 
     public void Forget(uint importId) => _imports.TryRemove(importId, out _);
@@ -176,31 +170,19 @@ internal sealed class ExporterSession : IFrameHandler
                 Admit(requestId, Messages.Contiguous(body));
                 return;
             case Opcode.Disconnect when body.Length >= Messages.ImportIdSize:
-                lock (Gate)
+                if (_imports.TryRemove(Messages.ReadImportId(body), out TcpImporterLink? gone))
                 {
-                    if (_imports.TryRemove(Messages.ReadImportId(body), out TcpImporterLink? gone))
-                    {
-                        gone.Release();
-                    }
+                    Exports.Release(gone);
+                    gone.OnAbortSeen();
                 }
 
                 return;
             case Opcode.Signal when body.Length >= Messages.ImportIdSize:
-            {
-                // The event goes to whichever segment is published under the id now; none drops it (RSMAPI 4.3).
-                ExportSegment? target;
-                lock (Gate)
-                {
-                    target = _node.Node.FindPublished(Messages.ReadImportId(body));
-                }
-
-                target?.Events.Post();
-
-                // The importer's post returns once the event is pending here, as a local post does.
+                // The event goes to whichever segment is published under the id now; none drops it (RSMAPI 4.3). The
+                // importer's post returns once the event is pending here, as a local post does.
+                Exports.PostSignal(Messages.ReadImportId(body));
                 _ = Channel.Post(Opcode.SignalAck, requestId, 0, default);
                 return;
-            }
-
             case Opcode.Get when body.Length >= Messages.GetSize:
             {
                 Messages.ReadGet(Messages.Contiguous(body.Slice(0, Messages.GetSize)), out uint importId, out long offset, out int length, out int accessSize);
@@ -209,42 +191,25 @@ internal sealed class ExporterSession : IFrameHandler
                     throw RsmThrow.Create(RsmError.BadLength, $"a get of {length} bytes exceeds the frame limit");
                 }
 
-                TcpImporterLink link;
-                nint? pages = null;
-                byte[]? copy = null;
-                lock (Gate)
-                {
-                    link = Locate(importId, offset, length, accessSize, RsmPermissions.Read);
-                    if (accessSize == 1 && length >= TcpFrameConnection.DirectWriteThreshold)
-                    {
-                        pages = link.BeginWireAccess();
-                    }
-
-                    if (pages is null)
-                    {
-                        // Copied out under the lock (at the access width, and safe from a destroy), sent without it.
-                        copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
-                        fixed (byte* destination = copy)
-                        {
-                            CopyElements((byte*)link.Export.Backing.Address + offset, destination, length, accessSize);
-                        }
-                    }
-                }
-
-                if (pages is nint address)
+                TcpImporterLink link = Find(importId);
+                if (accessSize == 1 && length >= TcpFrameConnection.DirectWriteThreshold
+                    && Exports.TryBeginDirectAccess(link, offset, length, RsmPermissions.Read, out nint address))
                 {
                     // Written from the segment's pages themselves, which stay mapped until the writer is done with them.
-                    _ = Channel.SendReferenced(Opcode.GetReply, requestId, default, address + (nint)offset, length, link);
+                    _ = Channel.SendReferenced(Opcode.GetReply, requestId, default, address, length, link);
                     return;
                 }
 
+                // Copied out under the lock (at the access width, and safe from a destroy), sent without it.
+                byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
                 try
                 {
+                    Exports.Read(link, offset, copy.AsSpan(0, length), accessSize);
                     _ = Channel.Send(Opcode.GetReply, requestId, 0, default, copy.AsSpan(0, length));
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(copy!);
+                    ArrayPool<byte>.Shared.Return(copy);
                 }
 
                 return;
@@ -256,32 +221,22 @@ internal sealed class ExporterSession : IFrameHandler
                 body.Slice(0, Messages.PutFixedSize).CopyTo(head);
                 Messages.ReadPut(head, out uint importId, out long offset, out int accessSize);
                 ReadOnlySequence<byte> data = body.Slice(Messages.PutFixedSize);
-                nint? pages = null;
-                TcpImporterLink link;
-                lock (Gate)
-                {
-                    link = Locate(importId, offset, (int)data.Length, accessSize, RsmPermissions.Write);
-                    if (accessSize == 1 && data.Length >= TcpFrameConnection.DirectReadThreshold)
-                    {
-                        pages = link.BeginWireAccess();
-                    }
-
-                    if (pages is null)
-                    {
-                        CopyToSegment(data, (byte*)link.Export.Backing.Address + offset, accessSize);
-                    }
-                }
-
-                if (pages is nint address)
+                TcpImporterLink link = Find(importId);
+                if (accessSize == 1 && data.Length >= TcpFrameConnection.DirectReadThreshold
+                    && Exports.TryBeginDirectAccess(link, offset, (int)data.Length, RsmPermissions.Write, out nint address))
                 {
                     try
                     {
-                        data.CopyTo(new Span<byte>((byte*)address + offset, (int)data.Length));
+                        data.CopyTo(new Span<byte>((byte*)address, (int)data.Length));
                     }
                     finally
                     {
-                        link.EndWireAccess();
+                        RsmExportService.EndDirectAccess(link);
                     }
+                }
+                else
+                {
+                    Exports.Write(link, offset, data, accessSize);
                 }
 
                 Acknowledge(header, importId, 0);
@@ -291,13 +246,7 @@ internal sealed class ExporterSession : IFrameHandler
             case Opcode.Atomic when body.Length >= Messages.AtomicSize:
             {
                 Messages.ReadAtomic(Messages.Contiguous(body), out uint importId, out AtomicOperation operation, out int size, out long offset, out ulong value, out ulong comparand);
-                ulong previous;
-                lock (Gate)
-                {
-                    byte* word = (byte*)Locate(importId, offset, size, size, RsmPermissions.ReadWrite).Export.Backing.Address + offset;
-                    previous = RunAtomic(word, operation, size, value, comparand);
-                }
-
+                ulong previous = Exports.Atomic(Find(importId), operation, offset, value, comparand, size);
                 Span<byte> reply = stackalloc byte[Messages.AtomicReplySize];
                 BinaryPrimitives.WriteUInt64LittleEndian(reply, previous);
                 _ = Channel.Post(Opcode.AtomicReply, requestId, 0, reply);
@@ -318,151 +267,25 @@ internal sealed class ExporterSession : IFrameHandler
             return;
         }
 
-        if (((uint)permission & ~(uint)RsmPermissions.ReadWrite) != 0)
+        // The node id is the one the handshake proved, never one the importer states (items 79, 81); the credentials are
+        // the ones its node states for the importing process.
+        uint importId = (uint)Interlocked.Increment(ref _nextImport);
+        var link = new TcpImporterLink(this, importId, _node.RequestTimeout);
+        RsmAdmission admission = Exports.Admit(link, segmentId, Channel.PeerNodeId, permission, new RsmCredentials(uid, gid, groups, 0, 0), _ =>
         {
-            throw RsmThrow.Create(RsmError.PermissionDenied, "the requested permission has bits outside 0600");
-        }
-
-        Span<byte> reply = stackalloc byte[Messages.ConnectReplySize];
-        lock (Gate)
-        {
-            // The node id is the one the handshake proved, never one the importer states (items 79, 81).
-            uint importerNode = Channel.PeerNodeId;
-            ExportSegment export = _node.Node.FindPublished(segmentId)
-                ?? throw RsmThrow.Create(RsmError.SegmentNotPublished, $"no segment is published as 0x{segmentId:x}");
-            uint granted = export.AcceptConnect(importerNode);
-            var importer = new RsmCredentials(uid, gid, groups, 0, 0);
-            if (!AccessCheck.IsAllowed(permission, granted, importer, export.Creator.Uid, export.Creator.Gid))
-            {
-                throw RsmThrow.Create(RsmError.PermissionDenied, $"{importer} may not connect with {Octal.Format((uint)permission)}");
-            }
-
-            uint importId = (uint)Interlocked.Increment(ref _nextImport);
-            var link = new TcpImporterLink(this, export, importId, importerNode, permission, granted, _node.RequestTimeout);
             _imports[importId] = link;
-            export.AddImporter(link);
-            Messages.WriteConnectReply(reply, importId, export.Length, export.Flags, granted, export.Creator.Uid, export.Creator.Gid);
-        }
-
+            return true;
+        });
+        Span<byte> reply = stackalloc byte[Messages.ConnectReplySize];
+        Messages.WriteConnectReply(reply, importId, admission.Length, admission.Flags, admission.GrantedMode, admission.OwnerUid, admission.OwnerGid);
         _ = Channel.Post(Opcode.ConnectReply, requestId, 0, reply);
     }
 
-    /// <summary>The import an access is made through, checked again here (the importer is not trusted). Called with the node's lock held.</summary>
-    private TcpImporterLink Locate(uint importId, long offset, int length, int accessSize, RsmPermissions access)
-    {
-        if (!_imports.TryGetValue(importId, out TcpImporterLink? link) || link.IsAborted)
-        {
-            throw RsmThrow.Create(RsmError.ConnectionAborted, $"import {importId} is not connected");
-        }
-
-        if ((link.Permission & access) != access)
-        {
-            throw RsmThrow.Create(RsmError.PermissionDenied, $"import {importId} has {link.Permission}, not {access}");
-        }
-
-        if (accessSize is not (1 or 2 or 4 or 8) || offset < 0 || length < 0 || (((ulong)offset | (uint)length) & (ulong)(accessSize - 1)) != 0
-            || (ulong)offset > link.Export.Length || (ulong)length > link.Export.Length - (ulong)offset)
-        {
-            throw RsmThrow.Create(RsmError.BadOffset, $"the access {offset}+{length} (width {accessSize}) lies outside the segment");
-        }
-
-        return link;
-    }
-
-    /// <summary>Copies a put's data, possibly split across buffers, into the segment at its natural access width.</summary>
-    private static unsafe void CopyToSegment(in ReadOnlySequence<byte> data, byte* target, int accessSize)
-    {
-        // An element that straddles two buffers is assembled first, then stored whole.
-        Span<byte> straddling = stackalloc byte[sizeof(ulong)];
-        int pending = 0;
-        foreach (ReadOnlyMemory<byte> segment in data)
-        {
-            ReadOnlySpan<byte> span = segment.Span;
-            if (pending > 0)
-            {
-                int take = Math.Min(accessSize - pending, span.Length);
-                span[..take].CopyTo(straddling[pending..]);
-                pending += take;
-                span = span[take..];
-                if (pending < accessSize)
-                {
-                    continue;
-                }
-
-                fixed (byte* element = straddling)
-                {
-                    CopyElements(element, target, accessSize, accessSize);
-                }
-
-                target += accessSize;
-                pending = 0;
-            }
-
-            int whole = span.Length & ~(accessSize - 1);
-            fixed (byte* source = span)
-            {
-                CopyElements(source, target, whole, accessSize);
-            }
-
-            target += whole;
-            pending = span.Length - whole;
-            span[whole..].CopyTo(straddling);
-        }
-    }
-
-    private static unsafe void CopyElements(byte* from, byte* to, int n, int accessSize)
-    {
-        // Natural-width accesses, never byte swapped (RSMAPI 3.4 step 11).
-        switch (accessSize)
-        {
-            case 2:
-                for (int i = 0; i < n; i += 2)
-                {
-                    *(ushort*)(to + i) = *(ushort*)(from + i);
-                }
-
-                break;
-            case 4:
-                for (int i = 0; i < n; i += 4)
-                {
-                    *(uint*)(to + i) = *(uint*)(from + i);
-                }
-
-                break;
-            case 8:
-                for (int i = 0; i < n; i += 8)
-                {
-                    *(ulong*)(to + i) = *(ulong*)(from + i);
-                }
-
-                break;
-            default:
-                Buffer.MemoryCopy(from, to, n, n);
-                break;
-        }
-    }
-
-    private static unsafe ulong RunAtomic(byte* word, AtomicOperation operation, int size, ulong value, ulong comparand)
-    {
-        if (size == 4)
-        {
-            ref uint w = ref *(uint*)word;
-            return operation switch
-            {
-                AtomicOperation.CompareExchange => Interlocked.CompareExchange(ref w, (uint)value, (uint)comparand),
-                AtomicOperation.Exchange => Interlocked.Exchange(ref w, (uint)value),
-                _ => Interlocked.Add(ref w, (uint)value) - (uint)value,
-            };
-        }
-
-        ref ulong w8 = ref *(ulong*)word;
-        return operation switch
-        {
-            AtomicOperation.CompareExchange => Interlocked.CompareExchange(ref w8, value, comparand),
-            AtomicOperation.Exchange => Interlocked.Exchange(ref w8, value),
-            _ => Interlocked.Add(ref w8, value) - value,
-        };
-    }
+    /// <summary>The import a request names; the engine checks it again for every access (the importer is not trusted).</summary>
+    private TcpImporterLink Find(uint importId) =>
+        _imports.TryGetValue(importId, out TcpImporterLink? link)
+            ? link
+            : throw RsmThrow.Create(RsmError.ConnectionAborted, $"import {importId} is not connected");
 
     private readonly record struct Claim(TcpImporterLink? Link, uint ImportId);
 }

@@ -14,7 +14,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     private readonly uint _importId;
     private readonly int _chunk;
     private readonly object _outstandingGate = new();
-    private ImportSegment? _importer;
+    private IAbortableImport? _importer;
     private int _outstanding;
     private int _firstError;
     private uint _grantedMode;
@@ -80,13 +80,13 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         return new TcpExportLink(channel, nodeId, importId, segmentLength, flags, granted, chunk, new EventCounter());
     }
 
-    public override void Attach(ImportSegment importer)
+    public override void Attach(IAbortableImport importer)
     {
         _importer = importer;
         _channel.AddLink(_importId, this);
     }
 
-    public override void Detach(ImportSegment importer)
+    public override void Detach(IAbortableImport importer)
     {
         _channel.RemoveLink(_importId);
         if (!_aborted)
@@ -327,7 +327,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
             }
         }
 
-        _importer?.ForceDisconnect();
+        _importer?.Abort();
     }
 
     public void OnGrant(uint mode) => _grantedMode = mode;

@@ -1,7 +1,5 @@
 using System.Net;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Rsm.Engine;
 
@@ -11,70 +9,39 @@ namespace Rsm.Providers.Tcp.Internal;
 /// Opens Tcp controllers. The first controller of a node id starts that node (its listener); later controllers of the
 /// same node id in this provider share it. The provider's disposal stops every node.
 /// </summary>
-internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, ILoggerFactory? loggerFactory = null) : IRsmProvider, IDisposable
+internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, ILoggerFactory? loggerFactory = null)
+    : RsmEngineProvider<TcpProviderOptions>(ProviderName, defaults, loggerFactory)
 {
     public const string ProviderName = "Tcp";
 
-    private readonly Dictionary<uint, TcpNode> _nodes = [];
+    /// <summary>The endpoint of a node this provider runs, so nodes of one process need no directory entry for each other.</summary>
+    public EndPoint? LocalEndpointOf(uint nodeId) => FindNode<TcpNode>(nodeId)?.ListenEndpoint;
 
-    public string Name => ProviderName;
+    protected override RsmCapabilities GetCapabilities(TcpProviderOptions options) =>
+        RsmCapabilities.Mapping | RsmCapabilities.LockOperations | RsmCapabilities.TransparentRebind;
 
-    public int Version => IRsmProvider.CurrentVersion;
-
-    public IRsmController CreateController(string name, IConfiguration settings, string configurationPath)
+    protected override RsmTransport CreateTransport(TcpProviderOptions options, RsmControllerAttributes attributes)
     {
-        ArgumentNullException.ThrowIfNull(settings);
+        (byte[] key, Wire.TlsSettings? tls) = options.Loaded;
+        TcpNode node = GetOrAddNode(options.NodeId, () => TcpNode.Start(this, new RsmNode(options.NodeId, attributes), options, key, tls, Logger));
+        return new TcpTransport(node, attributes, options.SegmentIdRangeFile);
+    }
 
-        // A fresh instance per controller: the registered defaults, then this controller's section over them.
-        TcpProviderOptions options = defaults.Create(Options.DefaultName);
-        settings.Bind(options);
-        (byte[] key, Wire.TlsSettings? tls) = Validate(options, configurationPath);
-        RsmControllerAttributes attributes = Limits(options).ToAttributes(RsmCapabilities.Mapping | RsmCapabilities.LockOperations | RsmCapabilities.TransparentRebind);
-        ILogger logger = loggerFactory?.CreateLogger("Rsm.Tcp") ?? NullLogger.Instance;
-
-        TcpNode node;
-        lock (_nodes)
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
         {
-            if (!_nodes.TryGetValue(options.NodeId, out node!))
+            foreach (TcpNode node in RemoveNodes<TcpNode>())
             {
-                node = TcpNode.Start(this, new RsmNode(options.NodeId, attributes), options, key, tls, logger);
-                _nodes.Add(options.NodeId, node);
+                node.Dispose();
             }
         }
 
-        return new RsmEngineController(name, new TcpTransport(node, attributes, options.SegmentIdRangeFile), logger);
+        base.Dispose(disposing);
     }
 
-    /// <summary>The endpoint of a node this provider runs, so nodes of one process need no directory entry for each other.</summary>
-    public EndPoint? LocalEndpointOf(uint nodeId)
+    protected override void Validate(TcpProviderOptions options, string path, List<string> failures)
     {
-        lock (_nodes)
-        {
-            return _nodes.TryGetValue(nodeId, out TcpNode? node) ? node.ListenEndpoint : null;
-        }
-    }
-
-    public void Dispose()
-    {
-        TcpNode[] nodes;
-        lock (_nodes)
-        {
-            nodes = [.. _nodes.Values];
-            _nodes.Clear();
-        }
-
-        foreach (TcpNode node in nodes)
-        {
-            node.Dispose();
-        }
-    }
-
-    private static EngineLimits Limits(TcpProviderOptions options) =>
-        new(options.NodeId, options.MaxExportSegmentSize, options.TotalExportSegmentSize, options.MaxExportSegments, options.MaxImportSegments, options.MaxNodes, options.SegmentIdRangeFile);
-
-    private static (byte[] Key, Wire.TlsSettings? Tls) Validate(TcpProviderOptions options, string path)
-    {
-        List<string> failures = Limits(options).Check(path);
         if (!TcpNode.TryParseEndpoint(options.Listen, out _))
         {
             failures.Add($"{path}:Listen: '{options.Listen}' is not host:port.");
@@ -131,8 +98,7 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
             failures.Add($"{path}:SilenceLimit: {options.SilenceLimit} must exceed KeepAliveInterval ({options.KeepAliveInterval}).");
         }
 
-        EngineLimits.ThrowIfAny<TcpProviderOptions>(path, failures);
-        return (key!, tls);
+        options.Loaded = (key!, tls);
     }
 
     /// <summary>Without TLS, frames are protected by nothing once the handshake is done: only loopback keeps them off a network.</summary>

@@ -35,8 +35,8 @@ internal sealed class TcpTransport(TcpNode node, RsmControllerAttributes attribu
 
     public override RsmTopology GetTopology() => node.GetTopology();
 
-    internal override bool IsRemote(uint nodeId) => true;
+    public override bool IsRemote(uint nodeId) => true;
 
-    internal override RemoteExportLink ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission) =>
+    public override RemoteExportLink ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission) =>
         TcpExportLink.Connect(node.GetChannel(nodeId), nodeId, segmentId, permission, GetCallerCredentials(), node.MaxBody);
 }

@@ -3,8 +3,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Rsm.Interop;
 
 /// <summary>An owned Linux file descriptor (memfd, eventfd); closing it is the only way it is released.</summary>
-internal sealed class SafeDescriptorHandle : SafeHandleMinusOneIsInvalid
+public sealed class SafeDescriptorHandle : SafeHandleMinusOneIsInvalid
 {
+    /// <summary>Creates an invalid handle, for marshalling.</summary>
     public SafeDescriptorHandle()
         : base(ownsHandle: true)
     {
@@ -30,5 +31,6 @@ internal sealed class SafeDescriptorHandle : SafeHandleMinusOneIsInvalid
     /// <summary>The descriptor number, for <c>poll</c> and for callers that integrate it in their own loops.</summary>
     public int Number => (int)DangerousGetHandle();
 
+    /// <inheritdoc/>
     protected override bool ReleaseHandle() => Libc.close((int)handle) == 0;
 }

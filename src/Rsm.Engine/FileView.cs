@@ -4,7 +4,7 @@ using Rsm.Interop;
 namespace Rsm.Engine;
 
 /// <summary>A shared mapping of a window of a segment's memfd.</summary>
-internal sealed class FileView : ISegmentView
+public sealed class FileView : ISegmentView
 {
     private readonly int _protection;
     private readonly nuint _mappedLength;
@@ -20,10 +20,21 @@ internal sealed class FileView : ISegmentView
         _protection = protection;
     }
 
+    /// <inheritdoc/>
     public nint Address => _base;
 
+    /// <inheritdoc/>
     public nuint Length { get; }
 
+    /// <summary>Maps a window of a segment's memfd shared, for an importer that received the descriptor.</summary>
+    /// <param name="fd">The memfd.</param>
+    /// <param name="offset">The page-aligned offset of the window.</param>
+    /// <param name="length">The window length.</param>
+    /// <param name="protection">Read, write or both.</param>
+    /// <param name="address">Placement address or hint (0 for none).</param>
+    /// <param name="fixedAddress">Whether <paramref name="address"/> is mandatory.</param>
+    /// <returns>The view.</returns>
+    /// <exception cref="RsmException">MapFailed (24); InsufficientResources (31).</exception>
     public static FileView Map(SafeDescriptorHandle fd, long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress)
     {
         nuint mapped = PageMemory.RoundUp(length);
@@ -39,6 +50,7 @@ internal sealed class FileView : ISegmentView
         return new FileView(result, mapped, length, prot);
     }
 
+    /// <inheritdoc/>
     public void Abort()
     {
         // An abort may come from another thread than the unmap; the lock keeps it off a range already given back.
@@ -56,6 +68,7 @@ internal sealed class FileView : ISegmentView
         }
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         lock (_gate)

@@ -10,7 +10,7 @@ namespace Rsm.Engine;
 /// <param name="MaxImportSegments">The import segments the node holds at once.</param>
 /// <param name="MaxNodes">The largest node id an access list may name.</param>
 /// <param name="SegmentIdRangeFile">The segment-id range file.</param>
-internal readonly record struct EngineLimits(
+public readonly record struct EngineLimits(
     uint NodeId,
     ulong MaxExportSegmentSize,
     ulong TotalExportSegmentSize,
@@ -20,6 +20,8 @@ internal readonly record struct EngineLimits(
     string SegmentIdRangeFile)
 {
     /// <summary>Lists what is wrong with the limits, each message naming its configuration path.</summary>
+    /// <param name="path">The configuration path of the provider's options, for example <c>Rsm:Controllers:shm0</c>.</param>
+    /// <returns>The failures; empty when the limits are valid.</returns>
     public List<string> Check(string path)
     {
         ulong page = (ulong)Environment.SystemPageSize;
@@ -53,6 +55,10 @@ internal readonly record struct EngineLimits(
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> for <typeparamref name="TOptions"/> when <paramref name="failures"/> is not empty.</summary>
+    /// <typeparam name="TOptions">The options type the failures belong to.</typeparam>
+    /// <param name="path">The configuration path.</param>
+    /// <param name="failures">The failures found.</param>
+    /// <exception cref="OptionsValidationException">There is at least one.</exception>
     public static void ThrowIfAny<TOptions>(string path, List<string> failures)
     {
         if (failures.Count > 0)
@@ -62,6 +68,8 @@ internal readonly record struct EngineLimits(
     }
 
     /// <summary>The controller attributes these limits give on this machine.</summary>
+    /// <param name="capabilities">What the transport can do.</param>
+    /// <returns>The attributes a controller reports (DECISIONS D1).</returns>
     public RsmControllerAttributes ToAttributes(RsmCapabilities capabilities) => new()
     {
         DirectAccessSizes = 0x0F,

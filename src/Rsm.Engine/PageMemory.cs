@@ -3,23 +3,34 @@ using Rsm.Interop;
 
 namespace Rsm.Engine;
 
-/// <summary>Page-level memory operations shared by the bindings (Linux).</summary>
-internal static class PageMemory
+/// <summary>Page-level memory helpers for transports and bindings (Linux; elsewhere they do no checking).</summary>
+public static class PageMemory
 {
+    /// <summary>The system page size.</summary>
     public static readonly nuint PageSize = (nuint)Environment.SystemPageSize;
 
+    /// <summary>Rounds <paramref name="length"/> up to whole pages.</summary>
+    /// <param name="length">A length in bytes.</param>
+    /// <returns>The smallest page multiple that is not less than it.</returns>
     public static nuint RoundUp(nuint length) => (length + PageSize - 1) & ~(PageSize - 1);
 
     /// <summary>The default memory limit of a provider: the memory available to the process, rounded down to pages.</summary>
+    /// <returns>The limit in bytes, at least one page.</returns>
     public static ulong DefaultMemoryLimit()
     {
         ulong available = (ulong)GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         return Math.Max((ulong)PageSize, available / PageSize * PageSize);
     }
 
+    /// <summary>Whether <paramref name="address"/> is page aligned.</summary>
+    /// <param name="address">An address.</param>
+    /// <returns><see langword="true"/> when it is a multiple of the page size.</returns>
     public static bool IsAligned(nint address) => ((nuint)address & (PageSize - 1)) == 0;
 
     /// <summary>Fails with BadAddress (16) unless every page of the range is mapped, as the page lock of RSMAPI 3.2 does.</summary>
+    /// <param name="address">The page-aligned start.</param>
+    /// <param name="length">The length.</param>
+    /// <exception cref="RsmException">BadAddress (16).</exception>
     public static unsafe void EnsureMapped(nint address, nuint length)
     {
         if (!OperatingSystem.IsLinux())
@@ -42,7 +53,7 @@ internal static class PageMemory
         }
     }
 
-    public static void MapFixed(nint address, nuint length, int prot, int flags, SafeDescriptorHandle fd)
+    internal static void MapFixed(nint address, nuint length, int prot, int flags, SafeDescriptorHandle fd)
     {
         nint result = Libc.mmap(address, length, prot, flags | Libc.MAP_FIXED, fd, 0);
         if (result == Libc.MAP_FAILED)
@@ -53,7 +64,7 @@ internal static class PageMemory
     }
 
     /// <summary>Copies a range into newly populated private pages elsewhere and returns their address.</summary>
-    public static unsafe nint CopyToFreshPages(nint source, nuint length)
+    internal static unsafe nint CopyToFreshPages(nint source, nuint length)
     {
         nint fresh = Libc.mmap(0, length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_POPULATE, -1, 0);
         if (fresh == Libc.MAP_FAILED)
@@ -66,7 +77,7 @@ internal static class PageMemory
     }
 
     /// <summary>Moves private pages over a destination range in one step (mremap), without a second copy.</summary>
-    public static void MoveOver(nint source, nint destination, nuint length)
+    internal static void MoveOver(nint source, nint destination, nuint length)
     {
         nint result = Libc.mremap(source, length, length, Libc.MREMAP_MAYMOVE | Libc.MREMAP_FIXED, destination);
         if (result == Libc.MAP_FAILED)

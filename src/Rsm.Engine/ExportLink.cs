@@ -2,10 +2,15 @@ namespace Rsm.Engine;
 
 /// <summary>
 /// An importer's reach to one exporter segment: the memory its views map, where its events go and how it lets go.
-/// In one process it is the export segment itself; across processes a transport supplies it.
+/// In one process it is the export segment itself; across processes a transport supplies it
+/// (<see cref="RemoteExportLink"/>).
 /// </summary>
-internal abstract class ExportLink
+public abstract class ExportLink
 {
+    private protected ExportLink()
+    {
+    }
+
     /// <summary>The exporter's node id.</summary>
     public abstract uint NodeId { get; }
 
@@ -76,11 +81,11 @@ internal abstract class ExportLink
 
     /// <summary>Lets go of the exporter after the importer disconnected; called without any lock held.</summary>
     /// <param name="importer">The importer that disconnected.</param>
-    public abstract void Detach(ImportSegment importer);
+    public abstract void Detach(IAbortableImport importer);
 }
 
 /// <summary>The lock operations a remote exporter runs for an importer (DECISIONS L1).</summary>
-internal enum AtomicOperation
+public enum AtomicOperation
 {
     /// <summary>Compare and swap: store the value when the word equals the comparand.</summary>
     CompareExchange,
@@ -143,18 +148,28 @@ internal sealed class LocalExportLink(ExportSegment export) : ExportLink
         target?.Events.Post();
     }
 
-    public override void Detach(ImportSegment importer)
+    public override void Detach(IAbortableImport importer)
     {
         lock (Export.Node.Gate)
         {
-            Export.RemoveImporter(importer);
+            Export.RemoveImporter((ImportSegment)importer);
         }
     }
 }
 
-/// <summary>A link to an exporter in another process or on another host, supplied by a transport.</summary>
-internal abstract class RemoteExportLink : ExportLink
+/// <summary>
+/// A link to an exporter in another process or on another host, supplied by a transport from
+/// <see cref="RsmTransport.ConnectRemote"/>. The engine makes every check of the importer's side; the link moves data,
+/// events and barriers to and from the exporter, and aborts the import (<see cref="IAbortableImport.Abort"/>) when the
+/// exporter aborts it or goes away.
+/// </summary>
+public abstract class RemoteExportLink : ExportLink
 {
+    /// <summary>Creates a link.</summary>
+    protected RemoteExportLink()
+    {
+    }
+
     /// <summary>The mode the exporter granted this importer's node at admission.</summary>
     public abstract uint GrantedMode { get; }
 
@@ -163,5 +178,41 @@ internal abstract class RemoteExportLink : ExportLink
 
     /// <summary>Binds the link to the import segment it serves: from now on aborts and pushes reach it.</summary>
     /// <param name="importer">The new import segment.</param>
-    public abstract void Attach(ImportSegment importer);
+    public abstract void Attach(IAbortableImport importer);
+
+    /// <summary>An open barrier: a <see cref="MirrorView"/> is refreshed from the exporter (after its own stores were shipped).</summary>
+    /// <param name="view">The import's view, if mapped.</param>
+    public override void OpenBarrier(ISegmentView? view) => (view as MirrorView)?.Refresh();
+
+    /// <summary>
+    /// An order barrier: the stores into a <see cref="MirrorView"/> are shipped with <see cref="ExportLink.Write"/>. A link
+    /// whose writes are not acknowledged at once also reports the failure of an earlier write here.
+    /// </summary>
+    /// <param name="view">The import's view, if mapped.</param>
+    /// <returns>Success, or the failure of an earlier write.</returns>
+    public override RsmError OrderBarrier(ISegmentView? view)
+    {
+        (view as MirrorView)?.ShipDirty();
+        return RsmError.Success;
+    }
+
+    /// <summary>A close barrier: as <see cref="OrderBarrier"/>; a link with unacknowledged writes waits for them here.</summary>
+    /// <param name="view">The import's view, if mapped.</param>
+    /// <returns>Success, or the first failure since the last close barrier.</returns>
+    public override RsmError CloseBarrier(ISegmentView? view)
+    {
+        (view as MirrorView)?.ShipDirty();
+        return RsmError.Success;
+    }
+}
+
+/// <summary>The import segment a <see cref="RemoteExportLink"/> serves, as the link calls it back.</summary>
+public interface IAbortableImport
+{
+    /// <summary>
+    /// Aborts the import because the exporter aborted it (unpublish, destroy, a republish that drops this node) or can no
+    /// longer be reached: later accesses fail with ConnectionAborted (40) and the import's generation changes. Returns at
+    /// once; safe from any thread, and more than once.
+    /// </summary>
+    void Abort();
 }

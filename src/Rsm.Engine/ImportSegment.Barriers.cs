@@ -11,7 +11,7 @@ internal sealed partial class ImportSegment
         }
 
         // The type is not validated (RSMAPI A4), and the snapshot is left as it is (RSMAPI 3.7).
-        barrier.Host = this;
+        barrier.Bind(this);
         _barrier = barrier;
     }
 

@@ -7,13 +7,15 @@ namespace Rsm.Engine;
 /// A counting event (DECISIONS F8): each post adds one, each successful consume takes one, nothing coalesces.
 /// On Linux it is an eventfd in semaphore mode, so it is also a real descriptor for poll.
 /// </summary>
-internal sealed class EventCounter : IDisposable
+public sealed class EventCounter : IRsmEventSource, IDisposable
 {
     private static readonly object s_managedSignal = new();
     private readonly SafeDescriptorHandle? _eventfd;
     private long _managedCount;
     private bool _disposed;
 
+    /// <summary>Creates a counter with no event pending.</summary>
+    /// <exception cref="RsmException">InsufficientResources (31) when the eventfd cannot be created.</exception>
     public EventCounter()
     {
         if (!OperatingSystem.IsLinux())
@@ -35,6 +37,9 @@ internal sealed class EventCounter : IDisposable
 
     /// <summary>The descriptor's owner, which <see cref="RsmPoll"/> references while it polls.</summary>
     public SafeDescriptorHandle? Handle => _eventfd;
+
+    /// <inheritdoc/>
+    SafeHandle? IRsmEventSource.DescriptorHandle => _eventfd;
 
     /// <summary>Adds one event; after disposal the event is dropped.</summary>
     public unsafe void Post()
@@ -137,6 +142,7 @@ internal sealed class EventCounter : IDisposable
         }
     }
 
+    /// <summary>Closes the descriptor; later posts are dropped and waits on it end.</summary>
     public void Dispose()
     {
         lock (s_managedSignal)

@@ -20,6 +20,7 @@ public sealed class RsmNode
         ArgumentNullException.ThrowIfNull(limits);
         NodeId = nodeId;
         Limits = limits;
+        Exports = new RsmExportService(this);
     }
 
     /// <summary>The node id.</summary>
@@ -27,6 +28,16 @@ public sealed class RsmNode
 
     /// <summary>The node's limits.</summary>
     public RsmControllerAttributes Limits { get; }
+
+    /// <summary>The exporter's side of every import of this node's segments: admission and the accesses of remote importers.</summary>
+    public RsmExportService Exports { get; }
+
+    /// <summary>
+    /// The node's lock, for a transport thread that must not wait for it: it may try to take it with
+    /// <see cref="Monitor.TryEnter(object)"/> and call <see cref="Exports"/> inside (the lock is re-entrant), and come back
+    /// later when it is busy. A holder never waits for a peer.
+    /// </summary>
+    public object SyncRoot => Gate;
 
     /// <summary>
     /// The lock that guards this node's export table, its accounting and the state of its export segments (their

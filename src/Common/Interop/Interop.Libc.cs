@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Rsm.Interop;
 
-/// <summary>Linux libc entry points used by the engine and the built-in providers.</summary>
+/// <summary>Linux libc entry points; compiled into the engine and into each built-in provider that calls libc.</summary>
 internal static partial class Libc
 {
     private const string Library = "libc";

@@ -16,7 +16,7 @@ internal static class SignalWaiter
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        if (handle.Counter.TryConsume())
+        if (handle.Source.TryConsume())
         {
             return ValueTask.CompletedTask;
         }
@@ -26,9 +26,9 @@ internal static class SignalWaiter
             return ValueTask.FromException(RsmThrow.Create(RsmError.Timeout, "no event is pending"));
         }
 
-        if (handle.Counter.Handle is not null)
+        if (handle.Source is EventCounter { Handle: not null } counter)
         {
-            return SignalReactor.Instance.WaitAsync(handle.Counter, timeoutMilliseconds, cancellationToken);
+            return SignalReactor.Instance.WaitAsync(counter, timeoutMilliseconds, cancellationToken);
         }
 
         return new ValueTask(Task.Factory.StartNew(

@@ -54,7 +54,7 @@ public static class RsmPoll
                 RsmPollEntry e = entries[i];
                 fds[i] = new Libc.PollFd
                 {
-                    Fd = e.Handle is null ? e.Descriptor : Reference(e.Handle.Counter, referenced, i),
+                    Fd = e.Handle is null ? e.Descriptor : Reference(e.Handle.Source, referenced, i),
                     Events = e.Handle is null ? (short)e.Events : Libc.POLLIN,
                 };
             }
@@ -71,12 +71,12 @@ public static class RsmPoll
     }
 
     /// <summary>Keeps a segment's descriptor open while it is polled; a closed one is skipped (poll ignores -1).</summary>
-    private static int Reference(EventCounter counter, Span<SafeHandle?> referenced, int index)
+    private static int Reference(IRsmEventSource source, Span<SafeHandle?> referenced, int index)
     {
-        SafeDescriptorHandle? handle = counter.Handle;
+        SafeHandle? handle = source.DescriptorHandle;
         if (handle is null)
         {
-            return -1;
+            return source.Descriptor;
         }
 
         bool added = false;
@@ -90,7 +90,7 @@ public static class RsmPoll
         }
 
         referenced[index] = handle;
-        return handle.Number;
+        return handle.IsClosed ? -1 : (int)handle.DangerousGetHandle();
     }
 
     private static unsafe int PollAndConsume(Span<RsmPollEntry> entries, Span<Libc.PollFd> fds, int timeoutMilliseconds, CancellationToken cancellationToken)
@@ -144,7 +144,7 @@ public static class RsmPoll
             short revents = fds[i].REvents;
             if (entries[i].Handle is { } handle)
             {
-                if (revents == Libc.POLLIN && handle.Counter.TryConsume())
+                if (revents == Libc.POLLIN && handle.Source.TryConsume())
                 {
                     entries[i].ReturnedEvents = RsmPollEvents.ReadNormal;
                     count++;
@@ -185,7 +185,7 @@ public static class RsmPoll
                 {
                     for (int i = 0; i < copy.Length; i++)
                     {
-                        if (copy[i].Handle!.Counter.TryConsume())
+                        if (copy[i].Handle!.Source.TryConsume())
                         {
                             copy[i].ReturnedEvents = RsmPollEvents.ReadNormal;
                             count++;

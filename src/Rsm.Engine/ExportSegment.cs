@@ -86,7 +86,7 @@ internal sealed partial class ExportSegment : IExportSegment
                 do
                 {
                     id = _node.TakeAutoId() ?? throw RsmThrow.Create(RsmError.InsufficientResources, "the node's auto-assigned segment ids are exhausted");
-                    claim = _node.Published.ContainsKey(id) ? null : _controller.Transport.ClaimSegmentId(this, id);
+                    claim = _node.Published.ContainsKey(id) ? null : _controller.Transport.ClaimSegmentId(id);
                 }
                 while (claim is null);
             }
@@ -97,7 +97,7 @@ internal sealed partial class ExportSegment : IExportSegment
                     RsmThrow.Error(RsmError.SegmentIdInUse, $"segment id 0x{id:x} is already published on node {_node.NodeId}");
                 }
 
-                claim = _controller.Transport.ClaimSegmentId(this, id)
+                claim = _controller.Transport.ClaimSegmentId(id)
                     ?? throw RsmThrow.Create(RsmError.SegmentIdInUse, $"segment id 0x{id:x} is already published on node {_node.NodeId} by another process");
             }
 

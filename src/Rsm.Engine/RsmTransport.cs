@@ -38,24 +38,31 @@ public abstract class RsmTransport : IDisposable
     /// <exception cref="RsmException">ControllerNotPresent (4) when this transport cannot reach it; RemoteNodeUnreachable (39).</exception>
     public abstract RsmNode ResolveNode(uint nodeId);
 
-    /// <summary>Claims <paramref name="segmentId"/> for a segment being published, beyond this process where the transport reaches further.</summary>
-    /// <param name="export">The segment being published; the node's lock is held.</param>
+    /// <summary>
+    /// Claims <paramref name="segmentId"/> for a segment being published on <see cref="LocalNode"/>, beyond this process
+    /// where the transport reaches further (for example a name on the host that importers connect to). The engine has
+    /// already checked the node's own table; it calls this with the node's lock held, so the claim must not wait for a peer.
+    /// </summary>
     /// <param name="segmentId">The id to claim.</param>
-    /// <returns>The claim, disposed at unpublish; null when another process already holds the id.</returns>
-    internal virtual IDisposable? ClaimSegmentId(ExportSegment export, uint segmentId) => NoClaim.Instance;
+    /// <returns>The claim, disposed at unpublish or destroy; null when another process already holds the id (SegmentIdInUse).</returns>
+    public virtual IDisposable? ClaimSegmentId(uint segmentId) => NoClaim.Instance;
 
     /// <summary>Whether a connect to <paramref name="nodeId"/> goes through <see cref="ConnectRemote"/> instead of an in-process node.</summary>
     /// <param name="nodeId">The exporter's node id.</param>
     /// <returns><see langword="true"/> when the exporter is reached through the transport.</returns>
-    internal virtual bool IsRemote(uint nodeId) => false;
+    public virtual bool IsRemote(uint nodeId) => false;
 
-    /// <summary>Asks the exporter to admit an importer; the exporter applies its access list and the owner/group/other check.</summary>
+    /// <summary>
+    /// Asks the exporter to admit an importer of this process; the exporter applies its access list and the
+    /// owner/group/other check with <see cref="RsmExportService.Admit"/>. The engine has checked the permission bits and
+    /// holds no lock; the call may wait for the exporter, bounded by the transport's own timeout.
+    /// </summary>
     /// <param name="nodeId">The exporter's node id.</param>
     /// <param name="segmentId">The segment id.</param>
     /// <param name="permission">The requested permission.</param>
     /// <returns>The link to the admitted segment.</returns>
     /// <exception cref="RsmException">The exporter's refusal (7, 8, 27) or a transport failure.</exception>
-    internal virtual RemoteExportLink ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission) =>
+    public virtual RemoteExportLink ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission) =>
         throw RsmThrow.Create(RsmError.ControllerNotPresent, $"provider {ProviderName} has no remote nodes");
 
     /// <summary>The interconnect topology seen from this node.</summary>

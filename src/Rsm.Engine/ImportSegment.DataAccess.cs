@@ -70,10 +70,7 @@ internal sealed unsafe partial class ImportSegment
             T* s = (T*)Prepare(offset, (nint)d, bytes, (nuint)sizeof(T), RsmPermissions.Read, out bool checkGeneration);
             if (_direct)
             {
-                for (int i = 0; i < destination.Length; i++)
-                {
-                    d[i] = s[i];
-                }
+                NaturalCopy.Copy((byte*)s, (byte*)d, (int)bytes, sizeof(T));
             }
             else
             {
@@ -93,10 +90,7 @@ internal sealed unsafe partial class ImportSegment
             T* d = (T*)Prepare(offset, (nint)s, bytes, (nuint)sizeof(T), RsmPermissions.Write, out bool checkGeneration);
             if (_direct)
             {
-                for (int i = 0; i < source.Length; i++)
-                {
-                    d[i] = s[i];
-                }
+                NaturalCopy.Copy((byte*)s, (byte*)d, (int)bytes, sizeof(T));
             }
             else
             {
@@ -323,49 +317,37 @@ internal sealed unsafe partial class ImportSegment
     public uint CompareExchange32(long offset, uint value, uint comparand)
     {
         nint word = Word<uint>(offset);
-        return AfterLockOperation(_direct
-            ? Interlocked.CompareExchange(ref *(uint*)word, value, comparand)
-            : (uint)_export.Atomic(AtomicOperation.CompareExchange, offset, value, comparand, sizeof(uint)));
+        return (uint)LockOperation(word, AtomicOperation.CompareExchange, offset, value, comparand, sizeof(uint));
     }
 
     public ulong CompareExchange64(long offset, ulong value, ulong comparand)
     {
         nint word = Word<ulong>(offset);
-        return AfterLockOperation(_direct
-            ? Interlocked.CompareExchange(ref *(ulong*)word, value, comparand)
-            : _export.Atomic(AtomicOperation.CompareExchange, offset, value, comparand, sizeof(ulong)));
+        return LockOperation(word, AtomicOperation.CompareExchange, offset, value, comparand, sizeof(ulong));
     }
 
     public uint Exchange32(long offset, uint value)
     {
         nint word = Word<uint>(offset);
-        return AfterLockOperation(_direct
-            ? Interlocked.Exchange(ref *(uint*)word, value)
-            : (uint)_export.Atomic(AtomicOperation.Exchange, offset, value, 0, sizeof(uint)));
+        return (uint)LockOperation(word, AtomicOperation.Exchange, offset, value, 0, sizeof(uint));
     }
 
     public ulong Exchange64(long offset, ulong value)
     {
         nint word = Word<ulong>(offset);
-        return AfterLockOperation(_direct
-            ? Interlocked.Exchange(ref *(ulong*)word, value)
-            : _export.Atomic(AtomicOperation.Exchange, offset, value, 0, sizeof(ulong)));
+        return LockOperation(word, AtomicOperation.Exchange, offset, value, 0, sizeof(ulong));
     }
 
     public uint FetchAdd32(long offset, uint addend)
     {
         nint word = Word<uint>(offset);
-        return AfterLockOperation(_direct
-            ? Interlocked.Add(ref *(uint*)word, addend) - addend
-            : (uint)_export.Atomic(AtomicOperation.FetchAdd, offset, addend, 0, sizeof(uint)));
+        return (uint)LockOperation(word, AtomicOperation.FetchAdd, offset, addend, 0, sizeof(uint));
     }
 
     public ulong FetchAdd64(long offset, ulong addend)
     {
         nint word = Word<ulong>(offset);
-        return AfterLockOperation(_direct
-            ? Interlocked.Add(ref *(ulong*)word, addend) - addend
-            : _export.Atomic(AtomicOperation.FetchAdd, offset, addend, 0, sizeof(ulong)));
+        return LockOperation(word, AtomicOperation.FetchAdd, offset, addend, 0, sizeof(ulong));
     }
 
     /// <summary>Validates a lock operation (DECISIONS L1-L2) and returns the word's address (0 when the link runs it remotely).</summary>
@@ -407,9 +389,15 @@ internal sealed unsafe partial class ImportSegment
         return _direct ? _viewBase + (nint)relative : 0;
     }
 
-    /// <summary>Reports an abort that happened before or during a lock operation; the operation itself hit scratch memory.</summary>
-    private T AfterLockOperation<T>(T previous)
+    /// <summary>
+    /// Runs a lock operation on the mapped word, or at the exporter when the link is not direct, then reports an abort
+    /// that happened before or during it (the operation itself hit scratch memory).
+    /// </summary>
+    private ulong LockOperation(nint word, AtomicOperation operation, long offset, ulong value, ulong comparand, int size)
     {
+        ulong previous = _direct
+            ? NaturalCopy.RunAtomic((byte*)word, operation, size, value, comparand)
+            : _export.Atomic(operation, offset, value, comparand, size);
         if (IsAborted)
         {
             RsmThrow.Error(RsmError.ConnectionAborted, "the connection was forcibly disconnected");

@@ -1,17 +1,19 @@
 using System.Runtime.InteropServices;
-using Rsm.Engine;
 using Rsm.Interop;
 
-namespace Rsm.Providers.Tcp.Internal;
+namespace Rsm.Engine;
 
 /// <summary>
-/// A mapped window of a segment on another node: local pages holding a copy of the exporter's bytes. Open barriers refresh
-/// it; order and close barriers and unmap ship back the pages that changed since the last refresh or shipment (found by
-/// comparing with a shadow copy), so mapped access works across hosts with barrier-delimited consistency.
+/// A mapped window of a segment whose pages the importer cannot map (another host, or a transport that only copies):
+/// local pages holding a copy of the exporter's bytes, read and written through the link's <see cref="ExportLink.Read"/>
+/// and <see cref="ExportLink.Write"/>. Open barriers refresh it; order and close barriers and unmap ship back the pages
+/// that changed since the last refresh or shipment (found by comparing with a shadow copy), so mapped access works with
+/// barrier-delimited consistency. A <see cref="RemoteExportLink"/> that is not direct returns one from
+/// <see cref="ExportLink.MapView"/>; its default barriers refresh and ship it.
 /// </summary>
-internal sealed unsafe class MirrorView : ISegmentView
+public sealed unsafe class MirrorView : ISegmentView
 {
-    private readonly TcpExportLink _link;
+    private readonly ExportLink _link;
     private readonly long _offset;
     private readonly nuint _mapped;
     private readonly int _protection;
@@ -20,7 +22,7 @@ internal sealed unsafe class MirrorView : ISegmentView
     private volatile bool _aborted;
     private bool _disposed;
 
-    private MirrorView(TcpExportLink link, long offset, nint address, nuint length, nuint mapped, int protection, byte* shadow)
+    private MirrorView(ExportLink link, long offset, nint address, nuint length, nuint mapped, int protection, byte* shadow)
     {
         _link = link;
         _offset = offset;
@@ -31,12 +33,24 @@ internal sealed unsafe class MirrorView : ISegmentView
         _shadow = shadow;
     }
 
+    /// <inheritdoc/>
     public nint Address { get; }
 
+    /// <inheritdoc/>
     public nuint Length { get; }
 
-    public static MirrorView Create(TcpExportLink link, long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress)
+    /// <summary>Maps a mirror of a window of the segment <paramref name="link"/> reaches; the engine fills it with an open barrier.</summary>
+    /// <param name="link">The link whose <see cref="ExportLink.Read"/> and <see cref="ExportLink.Write"/> move the bytes.</param>
+    /// <param name="offset">The window's segment offset.</param>
+    /// <param name="length">The window length.</param>
+    /// <param name="protection">Read, write or both; a write-only mirror starts as zeros.</param>
+    /// <param name="address">Placement address or hint (0 for none).</param>
+    /// <param name="fixedAddress">Whether <paramref name="address"/> is mandatory.</param>
+    /// <returns>The view.</returns>
+    /// <exception cref="RsmException">MapFailed (24); InsufficientResources (31).</exception>
+    public static MirrorView Create(ExportLink link, long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress)
     {
+        ArgumentNullException.ThrowIfNull(link);
         nuint mapped = PageMemory.RoundUp(length);
         int prot = ((protection & RsmPermissions.Read) != 0 ? Libc.PROT_READ : 0) | ((protection & RsmPermissions.Write) != 0 ? Libc.PROT_WRITE : 0);
         int flags = Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | (fixedAddress ? Libc.MAP_FIXED : 0);
@@ -93,6 +107,7 @@ internal sealed unsafe class MirrorView : ISegmentView
         }
     }
 
+    /// <inheritdoc/>
     public void Abort()
     {
         // The mirror is local memory: it stays readable; its stores are simply never shipped (DECISIONS F7). No lock:
@@ -101,6 +116,7 @@ internal sealed unsafe class MirrorView : ISegmentView
         _aborted = true;
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         lock (_gate)

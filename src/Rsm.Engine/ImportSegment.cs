@@ -1,7 +1,7 @@
 namespace Rsm.Engine;
 
 /// <summary>The engine's import segment: RSMAPI 3.3-3.8 and the import state machine of 4.3.</summary>
-internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImporterLink
+internal sealed partial class ImportSegment : IImportSegment, IRsmBarrierHost, IImporterLink, IAbortableImport
 {
     private readonly RsmEngineController _controller;
     private readonly ExportLink _export;
@@ -178,6 +178,8 @@ internal sealed partial class ImportSegment : IImportSegment, IBarrierHost, IImp
         _view?.Abort();
         _controller.OnForcedDisconnect(this);
     }
+
+    void IAbortableImport.Abort() => ForceDisconnect();
 
     public void DeliverSignal()
     {

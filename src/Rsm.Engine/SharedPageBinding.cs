@@ -7,7 +7,7 @@ namespace Rsm.Engine;
 /// Linux binding of exported memory: the range's contents move into a memfd that is mapped shared and fixed over
 /// the caller's own range, so the caller's memory is the shared pages and every view aliases them.
 /// </summary>
-internal sealed class SharedPageBinding : ISegmentBacking
+public sealed class SharedPageBinding : ISegmentBacking
 {
     private readonly object _gate = new();
     private readonly SafeDescriptorHandle _memfd;
@@ -20,13 +20,20 @@ internal sealed class SharedPageBinding : ISegmentBacking
         Length = length;
     }
 
+    /// <inheritdoc/>
     public nint Address => _address;
 
+    /// <inheritdoc/>
     public nuint Length { get; }
 
-    /// <summary>The memfd that holds the segment's pages.</summary>
-    internal SafeDescriptorHandle Descriptor => _memfd;
+    /// <summary>The memfd that holds the segment's pages, for a transport that hands it to importers (duplicate or send it; do not close it).</summary>
+    public SafeDescriptorHandle Descriptor => _memfd;
 
+    /// <summary>Moves the contents of a mapped range into a new memfd mapped shared over the range itself.</summary>
+    /// <param name="address">Page-aligned start.</param>
+    /// <param name="length">Page-multiple length.</param>
+    /// <returns>The binding.</returns>
+    /// <exception cref="RsmException">BadAddress (16) for an unmapped range; InsufficientMemory (32); InsufficientResources (31).</exception>
     public static SharedPageBinding Bind(nint address, nuint length)
     {
         PageMemory.EnsureMapped(address, length);
@@ -57,6 +64,7 @@ internal sealed class SharedPageBinding : ISegmentBacking
         return new SharedPageBinding(fd, address, length);
     }
 
+    /// <inheritdoc/>
     public void Rebind(nint newAddress)
     {
         lock (_gate)
@@ -74,6 +82,7 @@ internal sealed class SharedPageBinding : ISegmentBacking
         }
     }
 
+    /// <inheritdoc/>
     public ISegmentView MapView(long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress)
     {
         lock (_gate)
@@ -83,6 +92,7 @@ internal sealed class SharedPageBinding : ISegmentBacking
         }
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         lock (_gate)

@@ -182,18 +182,9 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
 
         RsmNode exporterNode = Transport.ResolveNode(nodeId);
         RsmNode localNode = Transport.LocalNode;
-        RsmCredentials importer = _credentials.Value;
         lock (exporterNode.Gate)
         {
-            // While this node holds a live connection, the exporter judges it with the mode last pushed to it (RSMAPI 5.4).
-            ExportSegment export = exporterNode.FindPublished(segmentId)
-                ?? throw RsmThrow.Create(RsmError.SegmentNotPublished, $"no segment is published as 0x{segmentId:x} on node {nodeId}");
-            uint granted = export.AcceptConnect(localNode.NodeId);
-            if (!AccessCheck.IsAllowed(permission, granted, importer, export.Creator.Uid, export.Creator.Gid))
-            {
-                RsmThrow.Error(RsmError.PermissionDenied, $"{importer} may not connect with {Octal.Format((uint)permission)} to a segment of uid {export.Creator.Uid} gid {export.Creator.Gid} granting {Octal.Format(granted)}");
-            }
-
+            uint granted = exporterNode.Exports.Judge(segmentId, localNode.NodeId, permission, _credentials.Value, out ExportSegment export);
             var import = new ImportSegment(this, localNode, new LocalExportLink(export), segmentId, permission, granted, NextGenerationSeed());
             export.AddImporter(import);
             OnImportConnected(import);
@@ -268,7 +259,7 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
             RsmThrow.Error(RsmError.BadLocalMemoryHandle, "the local memory handle is null, freed, or belongs to another controller");
         }
 
-        handle.IsFreed = true;
+        handle.MarkFreed();
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,154 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Rsm.Engine;
+
+/// <summary>
+/// The base of an engine-based provider: binds a controller's configuration section over the registered defaults,
+/// validates the limits and the provider's own settings in one <see cref="OptionsValidationException"/> that names the
+/// configuration path, and opens an <see cref="RsmEngineController"/> on the transport the provider creates. Controllers
+/// of one provider instance that name the same node share one node (<see cref="GetOrAddNode{TNode}"/>).
+/// </summary>
+/// <typeparam name="TOptions">The provider's options.</typeparam>
+public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IDisposable
+    where TOptions : RsmProviderOptions
+{
+    private readonly IOptionsFactory<TOptions> _defaults;
+    private readonly Dictionary<object, object> _nodes = [];
+    private int _disposed;
+
+    /// <summary>Creates the provider.</summary>
+    /// <param name="name">The provider name used in configuration.</param>
+    /// <param name="defaults">The registered defaults (<c>Add&lt;Provider&gt;Provider(configure)</c>).</param>
+    /// <param name="loggerFactory">The application's logger factory, or null for none.</param>
+    protected RsmEngineProvider(string name, IOptionsFactory<TOptions> defaults, ILoggerFactory? loggerFactory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(defaults);
+        Name = name;
+        _defaults = defaults;
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        Logger = LoggerFactory.CreateLogger("Rsm." + name);
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <inheritdoc/>
+    public int Version => IRsmProvider.CurrentVersion;
+
+    /// <summary>The application's logger factory (a null one when none was registered).</summary>
+    protected ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The provider's logger, category <c>Rsm.&lt;Name&gt;</c>; its controllers log through it.</summary>
+    protected ILogger Logger { get; }
+
+    /// <inheritdoc/>
+    public IRsmController CreateController(string name, IConfiguration settings, string configurationPath)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(settings);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        // A fresh instance per controller: the registered defaults, then this controller's section over them.
+        TOptions options = _defaults.Create(Options.DefaultName);
+        settings.Bind(options);
+        EngineLimits limits = options.ToLimits();
+        List<string> failures = limits.Check(configurationPath);
+        Validate(options, configurationPath, failures);
+        EngineLimits.ThrowIfAny<TOptions>(configurationPath, failures);
+
+        RsmControllerAttributes attributes = limits.ToAttributes(GetCapabilities(options));
+        return new RsmEngineController(name, CreateTransport(options, attributes), Logger);
+    }
+
+    /// <summary>Releases the provider: <see cref="Dispose(bool)"/> stops what its nodes run.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Dispose(true);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Adds what is wrong with the provider's own settings to <paramref name="failures"/>, each naming <paramref name="path"/>.</summary>
+    /// <param name="options">The bound options.</param>
+    /// <param name="path">The controller's configuration path, for example <c>Rsm:Controllers:tcp0</c>.</param>
+    /// <param name="failures">The failures found so far (the limits'); empty means valid.</param>
+    protected virtual void Validate(TOptions options, string path, List<string> failures)
+    {
+    }
+
+    /// <summary>What the transport can do with these options; the attributes report it.</summary>
+    /// <param name="options">The validated options.</param>
+    /// <returns>The capabilities.</returns>
+    protected abstract RsmCapabilities GetCapabilities(TOptions options);
+
+    /// <summary>Creates the transport of one controller.</summary>
+    /// <param name="options">The validated options.</param>
+    /// <param name="attributes">The controller attributes the limits give.</param>
+    /// <returns>The transport; the controller keeps it.</returns>
+    protected abstract RsmTransport CreateTransport(TOptions options, RsmControllerAttributes attributes);
+
+    /// <summary>
+    /// The node registered under <paramref name="key"/>, created by <paramref name="create"/> the first time: controllers
+    /// of this provider instance with the same key share it (its export table, segment ids and quota).
+    /// </summary>
+    /// <typeparam name="TNode">What the provider keeps for a node (an <see cref="RsmNode"/>, or a type of its own that holds one).</typeparam>
+    /// <param name="key">The node's key, for example its node id.</param>
+    /// <param name="create">Creates the node; called under the provider's table lock, so it must not wait for a peer.</param>
+    /// <returns>The node.</returns>
+    protected TNode GetOrAddNode<TNode>(object key, Func<TNode> create)
+        where TNode : class
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(create);
+        lock (_nodes)
+        {
+            if (!_nodes.TryGetValue(key, out object? node))
+            {
+                node = create();
+                _nodes.Add(key, node);
+            }
+
+            return (TNode)node;
+        }
+    }
+
+    /// <summary>Takes every node out of the table, for <see cref="Dispose(bool)"/>.</summary>
+    /// <typeparam name="TNode">The node type.</typeparam>
+    /// <returns>The nodes that were registered.</returns>
+    protected TNode[] RemoveNodes<TNode>()
+        where TNode : class
+    {
+        lock (_nodes)
+        {
+            TNode[] nodes = [.. _nodes.Values.OfType<TNode>()];
+            _nodes.Clear();
+            return nodes;
+        }
+    }
+
+    /// <summary>Looks up a node without creating it.</summary>
+    /// <typeparam name="TNode">The node type.</typeparam>
+    /// <param name="key">The node's key.</param>
+    /// <returns>The node, or null.</returns>
+    protected TNode? FindNode<TNode>(object key)
+        where TNode : class
+    {
+        lock (_nodes)
+        {
+            return _nodes.TryGetValue(key, out object? node) ? node as TNode : null;
+        }
+    }
+
+    /// <summary>Releases what the provider runs.</summary>
+    /// <param name="disposing">True from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+}
