@@ -64,12 +64,14 @@ def main():
         # .ci/run repeats the Loopback suite as an unprivileged user; its results form a column of their own.
         run = " (uid 65534)" if "unprivileged" in path else ""
         root = ET.parse(path).getroot()
-        classes = {}
+        classes, methods = {}, {}
         for ut in root.iterfind(".//t:UnitTest", NS):
             tm = ut.find("t:TestMethod", NS)
             classes[ut.get("id")] = tm.get("className")
+            methods[ut.get("id")] = tm.get("name")
         for r in root.iterfind(".//t:UnitTestResult", NS):
-            name = r.get("testName").split(".")[-1]
+            # The method's own name: a skipped check's display name also carries its reason.
+            name = methods.get(r.get("testId")) or r.get("testName").split(".")[-1]
             m = re.match(r"Spec(\d{3})_", name)
             provider = provider_of(classes.get(r.get("testId"), ""))
             if not m or not provider:

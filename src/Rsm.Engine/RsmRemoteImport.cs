@@ -37,7 +37,13 @@ public abstract class RsmRemoteImport : IImporterLink
         OnForceDisconnect();
     }
 
-    void IImporterLink.AwaitAbortSeen() => OnAwaitAbortSeen();
+    void IImporterLink.AwaitAbortSeen()
+    {
+        OnAwaitAbortSeen();
+
+        // The abort took the import out of its segment: the pages it mapped for direct accesses go with the last of them.
+        DropDirectView();
+    }
 
     void IImporterLink.DeliverSignal() => OnDeliverSignal();
 
@@ -79,15 +85,7 @@ public abstract class RsmRemoteImport : IImporterLink
     {
         _aborted = true;
         _export?.RemoveImporter(this);
-        lock (_wireGate)
-        {
-            _released = true;
-            if (_wireUsers == 0)
-            {
-                _wire?.Dispose();
-                _wire = null;
-            }
-        }
+        DropDirectView();
     }
 
     /// <summary>
@@ -106,6 +104,19 @@ public abstract class RsmRemoteImport : IImporterLink
             _wire ??= backing.MapView(0, backing.Length, RsmPermissions.ReadWrite, 0, fixedAddress: false);
             _wireUsers++;
             return _wire.Address;
+        }
+    }
+
+    private void DropDirectView()
+    {
+        lock (_wireGate)
+        {
+            _released = true;
+            if (_wireUsers == 0)
+            {
+                _wire?.Dispose();
+                _wire = null;
+            }
         }
     }
 

@@ -8,7 +8,7 @@ internal sealed class TestNode : IDisposable
     private readonly List<RsmPageMemory> _memory = [];
     private readonly List<IExportSegment> _segments = [];
 
-    public TestNode(string controllerName = "test")
+    public TestNode(string controllerName = "test", bool sharedPages = false)
     {
         var attributes = new RsmControllerAttributes
         {
@@ -20,7 +20,7 @@ internal sealed class TestNode : IDisposable
             Capabilities = RsmCapabilities.Mapping,
         };
         Node = new RsmNode(1, attributes);
-        Controller = new RsmEngineController(controllerName, new Transport(Node, attributes));
+        Controller = new RsmEngineController(controllerName, new Transport(Node, attributes, sharedPages));
     }
 
     public RsmNode Node { get; }
@@ -53,7 +53,7 @@ internal sealed class TestNode : IDisposable
     }
 }
 
-internal sealed class Transport(RsmNode node, RsmControllerAttributes attributes) : RsmTransport
+internal sealed class Transport(RsmNode node, RsmControllerAttributes attributes, bool sharedPages = false) : RsmTransport
 {
     public override string ProviderName => "Test";
 
@@ -61,7 +61,8 @@ internal sealed class Transport(RsmNode node, RsmControllerAttributes attributes
 
     public override RsmControllerAttributes Attributes { get; } = attributes;
 
-    public override ISegmentBacking Bind(nint address, nuint length) => new DirectBacking(address, length);
+    public override ISegmentBacking Bind(nint address, nuint length) =>
+        sharedPages ? SharedPageBinding.Bind(address, length) : new DirectBacking(address, length);
 
     public override RsmNode ResolveNode(uint nodeId) => LocalNode;
 }

@@ -9,7 +9,7 @@ namespace Rsm.Conformance.Tests;
 [TestClass]
 public sealed class ProviderOptionsTests
 {
-    [TestMethod]
+    [ConformanceTest]
     [DataRow("Loopback")]
     [DataRow("SharedMemory")]
     public void GetController_InvalidSettings_ValidationErrorNamesConfigurationPath(string provider)
@@ -28,7 +28,7 @@ public sealed class ProviderOptionsTests
         Assert.Contains("Rsm:Controllers:c:MaxExportSegmentSize", ex.Message);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     [DataRow("Loopback")]
     [DataRow("SharedMemory")]
     public void GetController_Settings_ReachTheController(string provider)
@@ -52,7 +52,7 @@ public sealed class ProviderOptionsTests
         Assert.AreSame(controller, services.GetRequiredKeyedService<IRsmController>("c"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     [DataRow("", "00:00:05", "RendezvousPrefix")]
     [DataRow("rsm", "00:00:00", "ConnectTimeout")]
     [DataRow("rsm", "-00:00:01", "ConnectTimeout")]
@@ -71,7 +71,7 @@ public sealed class ProviderOptionsTests
         Assert.Contains("Rsm:Controllers:shm:" + key, ex.Message);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void SharedMemory_DifferentPrefixes_AreSeparateClusters()
     {
         string prefix = $"rsm-options/{Environment.ProcessId}/{Guid.NewGuid():N}";

@@ -39,7 +39,7 @@ public sealed class SharedMemoryCredentialTests
         _services?.Dispose();
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Read_UnixSocketPair_BothEndsReportThisProcess()
     {
         string name = $"{_prefix}/pair";
@@ -60,7 +60,7 @@ public sealed class SharedMemoryCredentialTests
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Read_UnconnectedSocket_PermissionDenied()
     {
         // The kernel holds no peer credentials for a socket that never connected: SO_PEERCRED reports uid -1, SO_PEERGROUPS fails.
@@ -72,7 +72,7 @@ public sealed class SharedMemoryCredentialTests
         Assert.AreEqual(RsmError.PermissionDenied, ex.Error);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Read_MoreGroupsThanTheFirstBuffer_RetriesWithTheLengthTheKernelAsksFor()
     {
         uint[] groups = [.. Enumerable.Range(3000, PeerCredentialReader.FirstGroupCapacity + 9).Select(static g => (uint)g)];
@@ -108,7 +108,7 @@ public sealed class SharedMemoryCredentialTests
             calls.ToArray());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Connect_PeerGroupsUnreadable_PermissionDenied()
     {
         SharedMemoryProvider provider = Provider();
@@ -125,7 +125,7 @@ public sealed class SharedMemoryCredentialTests
         StringAssert.Contains(lastMessage(), "could not read this process's credentials");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Connect_PeerCredUnreadable_PermissionDenied()
     {
         SharedMemoryProvider provider = Provider();
@@ -141,7 +141,7 @@ public sealed class SharedMemoryCredentialTests
         Assert.AreEqual(RsmError.PermissionDenied, ex.Error);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Connect_PeerGroupsUnreadableForUid0_Admitted()
     {
         RequireRoot("the check needs an importer with uid 0");
@@ -156,7 +156,7 @@ public sealed class SharedMemoryCredentialTests
         Assert.AreEqual(RsmPageMemory.PageSize, import.Length);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Connect_ImporterWithMoreGroupsThanTheFirstBuffer_JudgedByEveryGroup()
     {
         RequireIdentitySwitch();
@@ -190,7 +190,7 @@ public sealed class SharedMemoryCredentialTests
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Connect_ExporterProcMountedHidepid2_ImporterJudgedByItsKernelReportedGroups()
     {
         RequireIdentitySwitch();

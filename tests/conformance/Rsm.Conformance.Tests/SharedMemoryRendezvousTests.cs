@@ -29,7 +29,7 @@ public sealed class SharedMemoryRendezvousTests
         _services?.Dispose();
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Connect_ExporterProcessStopped_RemoteNodeUnreachableAfterTimeout()
     {
         ConformancePeer exporter = Peer(1);
@@ -46,7 +46,7 @@ public sealed class SharedMemoryRendezvousTests
         Assert.AreEqual(4 * RsmPageMemory.PageSize, import.Length);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Unpublish_ImporterProcessStopped_ReturnsAndTheImporterIsAbortedWhenItResumes()
     {
         IRsmController c = Controller(1);
@@ -70,7 +70,7 @@ public sealed class SharedMemoryRendezvousTests
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Rendezvous_GarbageFromARawClient_ExporterKeepsServing()
     {
         IRsmController c = Controller(1);

@@ -21,7 +21,7 @@ public sealed class TcpAdmissionTests
 
     public TestContext TestContext { get; set; } = null!;
 
-    [TestMethod]
+    [ConformanceTest]
     [DataRow(65u, (int)AdmissionRefusal.OutOfRange)]
     [DataRow(1000u, (int)AdmissionRefusal.OutOfRange)]
     [DataRow(0xFFFFFFFFu, (int)AdmissionRefusal.OutOfRange)]
@@ -42,7 +42,7 @@ public sealed class TcpAdmissionTests
         Assert.AreEqual((AdmissionRefusal)expected, refusal);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     [DataRow(0u, (int)AdmissionRefusal.NotListed)]
     [DataRow(7u, (int)AdmissionRefusal.NotListed)]
     [DataRow(65u, (int)AdmissionRefusal.OutOfRange)]
@@ -62,7 +62,7 @@ public sealed class TcpAdmissionTests
         Assert.AreEqual((AdmissionRefusal)expected, refusal);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void TcpAdmission_ListedNodesOnly_NodesOfThisProcessAndItselfStillConnect()
     {
         // Node 3 runs in this process and has no directory entry anywhere; node 1 imports from itself too.
@@ -92,7 +92,7 @@ public sealed class TcpAdmissionTests
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void TcpAdmission_ForgedDuplicateOfLiveNode2_RefusedAndNode2Undisturbed_RestartedNode2GetsIn()
     {
         using var cluster = new TcpPeerCluster(1, 2);
@@ -181,7 +181,7 @@ public sealed class TcpAdmissionTests
         again.Disconnect();
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void TcpAdmission_300TricklingConnections_LegitimateNodeConnectsAndTransfersExactBytes()
     {
         ProcessResources baseline = ProcessResources.Settled(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(10));
@@ -240,7 +240,7 @@ public sealed class TcpAdmissionTests
         Assert.IsTrue(back, $"back at the baseline: baseline {baseline}; now {now} (OS threads allowed {baseline.AllowedOsThreads(now)}), after {settled.TotalSeconds:F1} s");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void TcpLogging_ThroughDi_ListenerStartedRefusalAndDropReachTheApplicationLogger()
     {
         var capture = new CapturingLoggerProvider();
@@ -270,7 +270,7 @@ public sealed class TcpAdmissionTests
         StringAssert.Contains(dropped.Message, nameof(ConnectionCloseReason.ProtocolViolation));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void TcpLogging_FloodOf2000BadHandshakes_BoundedLinesAndSuppressedCount()
     {
         const int Flood = 2000;

@@ -11,7 +11,7 @@ public sealed class TcpBulkTransferTests
     private const uint Id = 0x650000;
     private const int Length = 1 << 20;
 
-    [TestMethod]
+    [ConformanceTest]
     public void BulkPutAndGet_MoveEveryByte_BothModes()
     {
         using var pair = new NodePair();
@@ -44,7 +44,7 @@ public sealed class TcpBulkTransferTests
         pipelined.Disconnect();
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void BulkGetAndPut_AfterRebind_ReachTheNewMemory()
     {
         using var cluster = new TcpPeerCluster(1, 2);
@@ -75,7 +75,7 @@ public sealed class TcpBulkTransferTests
         export.Destroy();
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void SizedForms_LargePayloads_KeepEveryElement()
     {
         using var pair = new NodePair();
@@ -117,7 +117,7 @@ public sealed class TcpBulkTransferTests
         import.Disconnect();
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void ExplicitMode_ManySmallPuts_AllArriveByTheCloseBarrier()
     {
         using var pair = new NodePair();
@@ -153,7 +153,7 @@ public sealed class TcpBulkTransferTests
         import.Disconnect();
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void BulkTransfers_ThenIdlePastTheSilenceLimit_ConnectionStays()
     {
         // A put received straight into the pages and a get received straight into the buffer end their frames; an idle

@@ -20,7 +20,7 @@ public sealed class TcpContendedPutTests
     private static TimeSpan Duration =>
         TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("RSM_STRESS_SECONDS"), NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds > 0 ? seconds : 3);
 
-    [TestMethod]
+    [ConformanceTest]
     [DataRow(256 * 1024, RsmBarrierMode.Explicit, 1)]
     [DataRow(256 * 1024, RsmBarrierMode.Implicit, 1)]
     [DataRow(1 << 20, RsmBarrierMode.Explicit, 1)]

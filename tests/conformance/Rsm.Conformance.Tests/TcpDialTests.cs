@@ -10,7 +10,7 @@ public sealed class TcpDialTests
 {
     private const uint Id = 0x660000;
 
-    [TestMethod]
+    [ConformanceTest]
     public void Connect_SilentNodeBeingDialed_OtherNodesStillConnect()
     {
         // Node 3's endpoint accepts connections and never says a word.

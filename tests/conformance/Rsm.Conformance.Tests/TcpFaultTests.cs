@@ -50,7 +50,7 @@ public sealed class TcpFaultTests
     }
 
     /// <summary>Scenario 1: a peer connects to the segment, asks for 48 MiB in gets of 1 MiB, and never reads its socket.</summary>
-    [TestMethod]
+    [ConformanceTest]
     [DataRow(Stall.RawWithPings)]
     [DataRow(Stall.RawSilent)]
     [DataRow(Stall.ProxiedImporter)]
@@ -104,7 +104,7 @@ public sealed class TcpFaultTests
     /// post waits for that node; the node is dropped within the bound (its queue stops draining, or its events overflow
     /// it); a healthy importer of the same segment receives exactly every event.
     /// </summary>
-    [TestMethod]
+    [ConformanceTest]
     public void TcpFault_SignalStormTowardAPeerThatStopsReading_PosterNeverWaits_PeerDropped()
     {
         const int Posts = 60_000;
@@ -169,7 +169,7 @@ public sealed class TcpFaultTests
     }
 
     /// <summary>Scenario 2: the proxy resets both sides in the middle of a 1 MiB put (toward the exporter) or of a 1 MiB get reply (toward the importer).</summary>
-    [TestMethod]
+    [ConformanceTest]
     [DataRow(ProxyDirection.ToExporter)]
     [DataRow(ProxyDirection.ToImporter)]
     public void TcpFault_ResetInTheMiddleOfATransfer_ImportAbortedAndReleased(ProxyDirection direction)
@@ -203,7 +203,7 @@ public sealed class TcpFaultTests
     /// (3 s here) plus one keep-alive tick and 1 s; the real importer's own send queue stops draining, so its bound is the
     /// send-stall bound.
     /// </summary>
-    [TestMethod]
+    [ConformanceTest]
     [DataRow(Stall.RawSilent)]
     [DataRow(Stall.RawWithPings)]
     [DataRow(Stall.ProxiedImporter)]
@@ -266,7 +266,7 @@ public sealed class TcpFaultTests
     /// destroyed while it is stalled. The call returns within the connect timeout plus 1 s, it aborts every importer of
     /// the segment (a well-behaved one included), and the workers on the other segment are not held up.
     /// </summary>
-    [TestMethod]
+    [ConformanceTest]
     [DataRow(false)]
     [DataRow(true)]
     public void TcpFault_UnpublishOrDestroyWhilePeerStalled_ReturnsInTime_OtherSegmentsUnaffected(bool destroy)
@@ -319,7 +319,7 @@ public sealed class TcpFaultTests
     /// get reply, and node 4 through the proxy, cut toward the exporter in a put or toward itself in a get. Afterwards the
     /// connection threads and sockets are back at their counts.
     /// </summary>
-    [TestMethod]
+    [ConformanceTest]
     public void TcpFault_HundredResetsInTheMiddleOfTransfers_ThreadsAndSocketsReturnToBaseline()
     {
         const int Resets = 100;

@@ -32,7 +32,7 @@ public sealed class TcpLifetimeConformanceTests
     [TestCleanup]
     public void Cleanup() => _cluster.Dispose();
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec031_ExporterProcessExitsWithoutCleanup_ImportAbortedAndIdReusedByNewProcess()
     {
         ConformancePeer exporter = StartExporter(ExporterNode, "11223344");
@@ -56,7 +56,7 @@ public sealed class TcpLifetimeConformanceTests
         Assert.AreEqual(RsmError.ConnectionAborted, TcpPeerCluster.Outcome(() => Get(import)));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec031_ExporterProcessKilled_PeerImportAbortedMappingReadableAndIdReusedByNewProcess()
     {
         ConformancePeer exporter = StartExporter(ExporterNode, "0102030405060708");
@@ -77,7 +77,7 @@ public sealed class TcpLifetimeConformanceTests
         Assert.AreEqual(RsmError.ConnectionAborted, importer.Outcome("get i1 0 8"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec072_RepublishDropsNodeWithLiveConnection_SecondConnectFromThatNodeDenied()
     {
         TcpPeerCluster.RequireOtherUids();
@@ -102,7 +102,7 @@ public sealed class TcpLifetimeConformanceTests
         Assert.AreEqual(RsmError.SegmentNotPublishedToNode, unlisted.Outcome(Connect(RsmPermissions.Read)));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec081_Entry0624_SameUidGroupMemberAndOtherImporters()
     {
         TcpPeerCluster.RequireOtherUids();
@@ -129,7 +129,7 @@ public sealed class TcpLifetimeConformanceTests
         Assert.AreEqual(RsmError.PermissionDenied, other.Outcome(Connect(RsmPermissions.Write)), "other, write");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec082_NoAccessList_CreatorUmask022_OtherUidReadsOnlyAndSameUidReadsAndWrites()
     {
         TcpPeerCluster.RequireOtherUids();
@@ -148,7 +148,7 @@ public sealed class TcpLifetimeConformanceTests
         Assert.AreEqual("12345678", exporter.Call("read e1 0 4"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec083_NoAccessList_CreatorUmask077_OtherUidReadDenied()
     {
         TcpPeerCluster.RequireOtherUids();
@@ -165,7 +165,7 @@ public sealed class TcpLifetimeConformanceTests
         Assert.AreEqual("9ABC", sameUid.Call("get i1 0 2"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec084_PrivilegedImporter_ClassDigitZero_ReadWriteSucceeds()
     {
         TcpPeerCluster.RequireOtherUids();

@@ -14,7 +14,7 @@ public sealed class TcpMultiHostTests
     private const uint Id = 0x620000;
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(10);
 
-    [TestMethod]
+    [ConformanceTest]
     public void MultiHost_ConnectPutGetMirrorAndKilledPeer_AcrossNamespaces()
     {
         if (!Engine.RsmCredentials.ReadCurrent().IsPrivileged)

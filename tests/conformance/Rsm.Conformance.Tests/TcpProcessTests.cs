@@ -15,7 +15,7 @@ public sealed class TcpProcessTests
     [TestCleanup]
     public void Cleanup() => _cluster.Dispose();
 
-    [TestMethod]
+    [ConformanceTest]
     public void ExporterProcessKilled_ImportsAbortedWithinTheSilenceLimit()
     {
         ConformancePeer exporter = _cluster.Start(node: 2);
@@ -39,7 +39,7 @@ public sealed class TcpProcessTests
         Assert.AreEqual(RsmError.ConnectionAborted, TcpPeerCluster.Outcome(() => import.SignalPost()));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void ImporterProcessKilled_ExporterReleasesItsImport()
     {
         // The 27-versus-8 contrast needs an importer the owner/group/other check applies to: a peer under uid 65534.

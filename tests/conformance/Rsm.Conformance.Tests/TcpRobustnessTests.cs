@@ -18,7 +18,7 @@ public sealed class TcpRobustnessTests
     private const uint Id = 0x630000;
     private const int Frames = 10_000;
 
-    [TestMethod]
+    [ConformanceTest]
     public void Node_RandomFramesWrongKeyAndUnlistedNode_KeepsServingAndRefusesThem()
     {
         string key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

@@ -8,7 +8,7 @@ namespace Rsm.Conformance;
 /// </summary>
 public abstract class ComplianceConformanceTests : ConformanceTestBase
 {
-    [TestMethod]
+    [ConformanceTest]
     public void Compliance_EveryArea_RunOrDeclaredNotApplicable()
     {
         Assembly suite = typeof(ConformanceTestBase).Assembly;
@@ -49,7 +49,7 @@ public abstract class ComplianceConformanceTests : ConformanceTestBase
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Compliance_EveryChecklistItem_TestedOrCatalogued()
     {
         HashSet<int> tested = TestedItems();
@@ -60,7 +60,7 @@ public abstract class ComplianceConformanceTests : ConformanceTestBase
         Assert.IsEmpty(missing, $"checklist items with neither a test nor a catalogue entry: {string.Join(", ", missing)}");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Compliance_EveryCheckBeyondTheChecklist_Catalogued()
     {
         int[] uncatalogued = [.. TestedItems().Where(i => i >= 200 && !ConformanceCatalogue.BeyondChecklist.ContainsKey(i)).Order()];
@@ -70,7 +70,6 @@ public abstract class ComplianceConformanceTests : ConformanceTestBase
         Assert.IsEmpty(untested, $"catalogued checks without a test: {string.Join(", ", untested)}");
     }
 
-    /// <summary>The item numbers of every <c>SpecNNN_</c> test method of the suite.</summary>
     /// <summary>The abstract class of each area.</summary>
     private static readonly Dictionary<ConformanceArea, Type> AreaClasses = new()
     {
@@ -100,6 +99,7 @@ public abstract class ComplianceConformanceTests : ConformanceTestBase
         return harness.GetType() == harnessType;
     }
 
+    /// <summary>The item numbers of every <c>SpecNNN_</c> test method of the suite.</summary>
     private static HashSet<int> TestedItems() =>
         [.. LoadableTypes(typeof(ConformanceTestBase).Assembly)
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))

@@ -5,7 +5,7 @@ namespace Rsm.Conformance;
 /// <summary>Conformance area Barrier: barriers and barrier modes (RSMAPI 3.7 and 4.4, items 131-141, with DECISIONS F2, F3, F10).</summary>
 public abstract class BarrierConformanceTests : ConformanceTestBase
 {
-    [TestMethod]
+    [ConformanceTest]
     public void Spec131_InitBarrier_DisconnectedImport_BadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -17,7 +17,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         Assert.IsFalse(barrier.IsInitialized);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec131_InitBarrier_NullBarrier_BadBarrierPointer()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -25,7 +25,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadBarrierPointer, () => f.I.InitBarrier(RsmBarrierType.Node, null));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec131_InitBarrier_DisconnectedImportNullBarrier_BadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -34,7 +34,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.InitBarrier(RsmBarrierType.Node, null));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec132_InitBarrier_UnknownType_Success()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -48,7 +48,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, barrier.Close);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec132_InitBarrier_EveryDefinedType_Success()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -62,7 +62,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         Assert.IsTrue(created.IsInitialized);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec134_ZeroFilledBarrier_EveryOperationBarrierUninitialized()
     {
         var barrier = new RsmBarrier();
@@ -74,7 +74,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BarrierUninitialized, barrier.Destroy);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec134_ZeroFilledBarrier_CloseAsyncBarrierUninitialized()
     {
         var barrier = new RsmBarrier();
@@ -82,7 +82,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BarrierUninitialized, () => AwaitBounded(barrier.CloseAsync().AsTask()));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec135_InitOpenPutOrderClose_AllSucceed()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -98,7 +98,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(new byte[] { 0x0A, 0x0B, 0x0C }, f.B.GetSpan().Slice(32, 3).ToArray());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec135_ExplicitModeSpan_AllSucceed()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -113,7 +113,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         Assert.AreEqual(0xCAFEF00Du, MemoryMarshal.Read<uint>(f.B.GetSpan()));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec135_OpenTwice_Success()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -124,7 +124,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.Bar.Close);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec136_OpenThenUnpublishThenClose_ConnectionAborted()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -136,7 +136,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => AwaitBounded(f.Bar.CloseAsync().AsTask()));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec136_ExplicitModeAbort_VisibleOnlyAtClose()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -150,7 +150,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, f.Bar.Close);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec136_AbortBeforeOpen_CloseConnectionAbortedEveryTime()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -162,7 +162,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, f.Bar.Close);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec137_InitializedNeverOpened_CloseConnectionAborted()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -172,7 +172,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, barrier.Close);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec137_FixtureBarrierNeverOpened_CloseConnectionAborted()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -182,7 +182,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.Bar.Close);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec138_DestroyBarrier_ImplicitGetBarrierUninitializedUntilInitAgain()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -196,7 +196,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[4]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec138_DestroyOlderBarrier_ClearsSegmentBarrier()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -209,7 +209,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.Bar.IsInitialized, "destroy leaves the barrier's segment set");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec138_DestroyBarrier_ExplicitGetSucceeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -219,7 +219,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[4]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec139_SetMode_DisconnectedImport_BadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -228,7 +228,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.SetMode(RsmBarrierMode.Explicit));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec139_SetMode_Two_BadMode()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -238,7 +238,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmBarrierMode.Implicit, f.I.GetMode());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec139_SetModeThenGetMode_RoundTrips()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -252,7 +252,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         Assert.AreEqual(1, (int)f.I.GetMode());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec140_GetMode_DisconnectedImport_BadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -261,7 +261,7 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.GetMode());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec141_Sweep_NeverReturnedCodesNeverOccur()
     {
         DefaultFixture f = CreateDefaultFixture();

@@ -47,19 +47,19 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         ConformanceTransferForm.Sized32, ConformanceTransferForm.Sized64, ConformanceTransferForm.Vector,
     ];
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec227_PutAndGet_ImportersOnDisjointRanges_EveryByteExact() =>
         DisjointRanges([ConformanceTransferForm.Bytes]);
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec228_SizedPutAndGet_ImportersOnDisjointRanges_EveryByteExact() =>
         DisjointRanges([ConformanceTransferForm.Sized8, ConformanceTransferForm.Sized16, ConformanceTransferForm.Sized32, ConformanceTransferForm.Sized64]);
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec229_PutVAndGetV_ImportersOnDisjointRanges_EveryByteExact() =>
         DisjointRanges([ConformanceTransferForm.Vector]);
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec230_Put64_ImportersOnOverlappingRanges_EachWordOneWriterThenLastPutWins()
     {
         IRsmController node = NewController();
@@ -137,7 +137,7 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec231_FetchAdd64AndFetchAdd32_ImportersContend_ExactTotals()
     {
         Require(ConformanceCapabilities.LockOperations, "the check counts with lock operations (DECISIONS L1, L3)");
@@ -180,7 +180,7 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         Assert.AreEqual(total * Addend64, locals[0].Import.FetchAdd64(Offset64, 0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec232_CompareExchangeCounter_ImportersContend_LosesNothing()
     {
         Require(ConformanceCapabilities.LockOperations, "the check counts with lock operations (DECISIONS L1, L3)");
@@ -230,7 +230,7 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         AssertDistinctBelow([.. won32.SelectMany(w => w).Select(v => (ulong)v).Order()], total, peers.Length == 0, "CompareExchange32");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec233_SignalPost_ImportersStorm_ExporterConsumesExactlyThenTimeout()
     {
         const int PostsEach = 200;
@@ -275,7 +275,7 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec234_SignalPost_ExporterToSeveralImporters_EachConsumesExactlyThenTimeout()
     {
         const int Posts = 200;
@@ -326,7 +326,7 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => e.SignalWait(0), "the exporter's posts go to the importers only");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec235_ConnectDisconnectChurn_DuringTraffic_AllSucceedBytesExact()
     {
         IRsmController node = NewController();
@@ -380,7 +380,7 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec236_UnpublishRepublish_DuringTraffic_OnlySuccessOrConnectionAborted()
     {
         IRsmController node = NewController();

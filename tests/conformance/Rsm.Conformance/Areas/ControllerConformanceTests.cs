@@ -15,7 +15,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
 
     private const string FooLine = "reserved SUNWfoo 0x600000 1000";
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec002_GetController_NullName_ReturnsLoopback()
     {
         RequireLoopbackControllerName("a null name means the loopback controller");
@@ -30,7 +30,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(LoopbackName, byNull.Name, ignoreCase: true);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec003_GetController_Twice_SameInstanceReferenceCounted()
     {
         IServiceProvider services = Harness.CreateServiceProvider();
@@ -47,7 +47,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => second.GetAttributes(), "attributes after the last release (DECISIONS D7)");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec004_GetController_LoopbackWithUnit_SameInstanceAsLoopback()
     {
         RequireLoopbackControllerName("the unit number is ignored only for loopback");
@@ -61,7 +61,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreSame(plain, unit5);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec005_GetController_UnknownName_ControllerNotPresent()
     {
         IServiceProvider services = Harness.CreateServiceProvider();
@@ -71,7 +71,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ControllerNotPresent, () => factory.GetController("nosuch0").Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec006_GetController_ProviderVersionNotOne_BadLibraryVersion()
     {
         IConfiguration configuration = new ConfigurationBuilder()
@@ -86,7 +86,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLibraryVersion, () => factory.GetController("bad0").Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec007_GetAttributes_ReleasedController_BadControllerHandle()
     {
         IRsmController c = NewController();
@@ -95,7 +95,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => c.GetAttributes());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec009_GetAttributes_ReportsRealValues()
     {
         IRsmController c = NewController();
@@ -111,7 +111,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(64u, attributes.MaxNodes, "the default MaxNodes (DECISIONS F5)");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec009_GetAttributes_ReportsConfiguredLimits()
     {
         IRsmController c = NewController(1, new ConformanceNodeOptions
@@ -130,7 +130,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual((nuint)Environment.SystemPageSize, attributes.PageSize);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec010_Release_AfterLastRelease_BadControllerHandle()
     {
         IRsmController c = NewController();
@@ -139,7 +139,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, c.Release);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec010_AnyCall_AfterLastRelease_BadControllerHandle()
     {
         IRsmController c = NewController();
@@ -154,7 +154,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => c.GetSegmentIdRange("SUNWfoo"), "segment-id range");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec158_GetInterconnectTopology_LocalNodeIdIsControllers()
     {
         IRsmController c = NewController();
@@ -169,7 +169,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec159_GetSegmentIdRange_NullAppId_BadAddressEvenWithoutFile()
     {
         IRsmController c = NewController(1, new ConformanceNodeOptions { SegmentIdRangeFile = MissingFilePath() });
@@ -177,7 +177,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => c.GetSegmentIdRange(null));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec159_GetSegmentIdRange_NullAppIdWithFile_BadAddress()
     {
         IRsmController c = ControllerWithRangeFile(FooLine + "\n");
@@ -185,7 +185,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => c.GetSegmentIdRange(null));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec160_GetSegmentIdRange_MissingFile_BadConfiguration()
     {
         IRsmController c = NewController(1, new ConformanceNodeOptions { SegmentIdRangeFile = MissingFilePath() });
@@ -193,7 +193,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadConfiguration, () => c.GetSegmentIdRange("SUNWfoo"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec160_GetSegmentIdRange_UnknownAppId_BadAppId()
     {
         IRsmController c = ControllerWithRangeFile(FooLine + "\n");
@@ -201,7 +201,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAppId, () => c.GetSegmentIdRange("SUNWbar"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec161_GetSegmentIdRange_ReservedLine_BaseAndLength()
     {
         IRsmController c = ControllerWithRangeFile(FooLine + "\n");
@@ -209,7 +209,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(new RsmSegmentIdRange(0x600000, 1000), c.GetSegmentIdRange("SUNWfoo"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec161_GetSegmentIdRange_AppIdDiffersInCase_Matches()
     {
         IRsmController c = ControllerWithRangeFile(FooLine + "\n");
@@ -217,7 +217,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(new RsmSegmentIdRange(0x600000, 1000), c.GetSegmentIdRange("sunwFOO"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec161_GetSegmentIdRange_UpperCaseKeyword_Accepted()
     {
         IRsmController c = ControllerWithRangeFile("RESERVED SUNWfoo 0x600000 1000\n");
@@ -225,7 +225,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(new RsmSegmentIdRange(0x600000, 1000), c.GetSegmentIdRange("SUNWfoo"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec161_GetSegmentIdRange_BaseWithoutHexPrefix_ParsedAsHex()
     {
         // The base is parsed as hexadecimal with or without 0x (RSMAPI 3.11 step 4).
@@ -234,7 +234,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(new RsmSegmentIdRange(0x600000, 1000), c.GetSegmentIdRange("SUNWfoo"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec162_GetSegmentIdRange_KeywordReserve_BadConfiguration()
     {
         IRsmController c = ControllerWithRangeFile("reserve SUNWfoo 0x600000 1000\n");
@@ -242,7 +242,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadConfiguration, () => c.GetSegmentIdRange("SUNWfoo"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec162_GetSegmentIdRange_BlankLineBeforeMatch_BadConfiguration()
     {
         IRsmController c = ControllerWithRangeFile("\n" + FooLine + "\n");
@@ -250,7 +250,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadConfiguration, () => c.GetSegmentIdRange("SUNWfoo"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec162_GetSegmentIdRange_ThreeFieldLineBeforeMatch_BadConfiguration()
     {
         IRsmController c = ControllerWithRangeFile("reserved SUNWbar 0x700000\n" + FooLine + "\n");
@@ -258,7 +258,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadConfiguration, () => c.GetSegmentIdRange("SUNWfoo"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec162_GetSegmentIdRange_IndentedComments_Skipped()
     {
         IRsmController c = ControllerWithRangeFile("# range file\n   # indented comment\n\t# tab-indented comment\n" + FooLine + "\n");
@@ -266,7 +266,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(new RsmSegmentIdRange(0x600000, 1000), c.GetSegmentIdRange("SUNWfoo"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec162_GetSegmentIdRange_TwoMatchingLines_FirstWins()
     {
         IRsmController c = ControllerWithRangeFile(FooLine + "\nreserved SUNWfoo 0x700000 5\n");
@@ -274,7 +274,7 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(new RsmSegmentIdRange(0x600000, 1000), c.GetSegmentIdRange("SUNWfoo"));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec162_GetSegmentIdRange_OtherAppIdWithOtherKeyword_NotChecked()
     {
         // Only the matching line's keyword is checked (RSMAPI 3.11 step 5).

@@ -5,7 +5,7 @@ namespace Rsm.Conformance;
 /// <summary>Conformance area DataAccess: get and put (RSMAPI 3.4, items 92-108, with DECISIONS D2, F2, F3, F11).</summary>
 public abstract class DataAccessConformanceTests : ConformanceTestBase
 {
-    [TestMethod]
+    [ConformanceTest]
     public void Spec092_Get8_DisconnectedImport_BadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -15,7 +15,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.Get8(0, local.GetSpan()[..1]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec092_Get8_NullPointer_BadAddress()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -23,7 +23,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => f.I.Get8(0, NullBytes(1)));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec092_Get8_DisconnectedImportAndNullPointer_BadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -32,7 +32,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.Get8(0, NullBytes(1)));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec092_GetAndPut_NullPointer_BadAddress()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -42,7 +42,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => f.I.Get(0, NullBytes(1)));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec093_Get16_OddPointer_BadMemoryAlignment()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -51,7 +51,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get16(0, MemoryMarshal.Cast<byte, ushort>(local.GetSpan().Slice(1, 8))));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec093_Get32_PointerTwoModFour_BadMemoryAlignment()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -60,7 +60,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get32(0, MemoryMarshal.Cast<byte, uint>(local.GetSpan().Slice(2, 8))));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec093_Get64_PointerFourModEight_BadMemoryAlignment()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -69,7 +69,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get64(0, MemoryMarshal.Cast<byte, ulong>(local.GetSpan().Slice(4, 16))));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec093_PutN_MisalignedPointer_BadMemoryAlignment()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -80,7 +80,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Put64(0, MemoryMarshal.Cast<byte, ulong>(local.GetSpan().Slice(4, 16))));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec094_Get16_OddOffset_BadMemoryAlignmentNeverMisalignedOffset()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -91,7 +91,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Put16(1, MemoryMarshal.Cast<byte, ushort>(local.GetSpan()[..8])));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec094_Get64_OffsetFour_BadMemoryAlignment()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -101,7 +101,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Put64(4, MemoryMarshal.Cast<byte, ulong>(local.GetSpan()[..16])));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec094_Get8AndGet_OddOffsetAndPointer_Success()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -116,7 +116,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(new byte[] { 0xA1, 0xA2, 0xA3 }, local.GetSpan().Slice(1, 3).ToArray());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec095_MisalignedPointerAndOffset_BadMemoryAlignment()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -126,7 +126,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get64(4, MemoryMarshal.Cast<byte, ulong>(local.GetSpan().Slice(4, 16))));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec095_NullPointerAndMisalignedOffset_BadAddress()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -137,7 +137,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => f.I.Put64(4, NullElements<ulong>(1)));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec097_ReadImporterWithoutMap_GetSucceedsPutPermissionDenied()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -154,7 +154,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, f.B.GetSpan()[200]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec097_ReadImporterWithoutMap_PutFirstPermissionDeniedThenGetSucceeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -173,7 +173,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan()[200..216].IndexOfAnyExcept((byte)0) < 0, "a refused put changed the exporter's memory");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec098_ReadImporterMappedRead_GetSucceedsPutPermissionDenied()
     {
         Require(ConformanceCapabilities.Mapping, "item 98 maps the segment explicitly before get/put");
@@ -191,7 +191,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, f.B.GetSpan()[0]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec099_WriteImporterMappedWrite_GetPermissionDenied()
     {
         Require(ConformanceCapabilities.Mapping, "item 99 maps the segment explicitly before get/put");
@@ -207,7 +207,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x42, f.B.GetSpan()[8]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec099_WriteImporterWithoutMap_GetPermissionDeniedPutSucceeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -225,7 +225,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x42, f.B.GetSpan()[8]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec100_PutWholeSegment_VisibleInExporterBuffer()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -236,7 +236,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(source, f.B.GetSpan().ToArray());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec100_Get_ReturnsExporterWrites()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -249,7 +249,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(written, got);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec101_MappedWindow_OutsideBadOffsetInsideSuccess()
     {
         Require(ConformanceCapabilities.Mapping, "item 101 maps a window [PS, 2*PS)");
@@ -266,7 +266,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(expected, got);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec102_ImplicitMapping_PastEndBadOffsetLastByteSuccess()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -280,7 +280,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0xEE, got[0]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec103_ImplicitModeWithoutBarrier_InRangeBarrierUninitialized()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -291,7 +291,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BarrierUninitialized, () => fresh.Put(0, new byte[8]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec103_ImplicitModeWithoutBarrier_OutOfRangeBadOffset()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -300,7 +300,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadOffset, () => fresh.Get((long)L, new byte[8]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec104_ExplicitModeWithoutBarrier_GetSucceeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -320,7 +320,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x98, again[0]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec105_ZeroCounts_Success()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -339,7 +339,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0) < 0, "a zero-count put changed the exporter's memory");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec106_Put16ThenGet8_NativeByteOrder()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -353,7 +353,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(expected, f.B.GetSpan().Slice(64, 2).ToArray());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec106_Put32AndPut64_NoByteSwapping()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -371,7 +371,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x0102030405060708UL, got64[0]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec107_ImplicitMode_MappedBeforeUnpublish_ConnectionAbortedEveryTime()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -384,7 +384,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Put(0, new byte[8]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec107_ExplicitMode_ImplicitlyMappedBeforeUnpublish_Success()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -401,7 +401,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0) < 0, "a store of an aborted importer reached the exporter's memory");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec107_ExplicitlyMappedBeforeUnpublish_ImplicitAbortedExplicitSuccess()
     {
         Require(ConformanceCapabilities.Mapping, "item 107 covers an explicit mapping made before the unpublish");
@@ -416,7 +416,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec107_UnmappedBeforeUnpublish_ConnectionAbortedInBothModes()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -430,7 +430,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => explicitImport.Get(0, new byte[8]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec108_Put64_WritesConsecutiveValues()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -459,7 +459,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         where T : unmanaged => new((void*)0, length);
 
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec219_GetsRacingWithUnpublish_NeverFaultAndEndAborted()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -513,7 +513,7 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, new byte[8]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec220_ConnectDisconnectChurnWhileRepublishing_StateStaysConsistent()
     {
         DefaultFixture f = CreateDefaultFixture();

@@ -8,7 +8,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     /// <summary>A bound for waits that are expected to find an event already pending.</summary>
     private const int PendingTimeoutMs = 10_000;
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec142_DisconnectedImport_PostAndWaitBadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -20,7 +20,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => AwaitBounded(gone.SignalWaitAsync(0).AsTask()));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec142_DestroyedExport_PostAndWaitBadSegmentHandle()
     {
         IRsmController c = NewController();
@@ -32,7 +32,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => e.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec143_ImporterPost_ExporterWaitSucceedsOnceThenTimeout()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -43,7 +43,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec143_ImporterPost_ExporterAsyncWaitSucceeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -53,7 +53,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec143_ImporterPostFromAnotherThread_BlockedExporterWaitSucceeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -68,7 +68,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec144_ExporterPostTwoImportersSameNode_EachWaitSucceedsOnce()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -83,7 +83,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec144_ExporterPostImportersOnTwoNodes_EachWaitSucceedsOnce()
     {
         Require(ConformanceCapabilities.SecondNode, "item 144 posts to importers on two nodes");
@@ -103,7 +103,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => remote.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec145_ThreePosts_ThreeWaitsThenTimeout()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -118,7 +118,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec145_ExporterThreePosts_ImporterThreeWaitsThenTimeout()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -136,7 +136,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.I.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec146_ImporterPostAfterUnpublish_SuccessAndExporterWaitTimesOut()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -147,7 +147,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec147_ExporterPostWithoutImporters_Success()
     {
         IRsmController c = NewController();
@@ -159,7 +159,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => e.SignalPost(RsmSignalFlags.NoAccumulate));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec147_UnpublishedExporterPost_Success()
     {
         IRsmController c = NewController();
@@ -169,7 +169,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => e.SignalPost());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec148_GetPollHandle_DestroyedExport_BadSegmentHandle()
     {
         IRsmController c = NewController();
@@ -180,7 +180,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => e.GetPollHandle());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec148_GetPollHandle_DisconnectedImport_BadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -190,7 +190,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.GetPollHandle());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec148_GetPollHandle_EventsReadNormal()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -205,7 +205,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         f.E.ReleasePollHandle();
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec148_GetPollHandleTwice_TwoReleasesBeforeDestroy()
     {
         IRsmController c = NewController();
@@ -224,7 +224,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, e.Destroy);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec149_ReleasePollHandle_DestroyedOrDisconnected_BadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -238,7 +238,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, gone.ReleasePollHandle);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec149_ReleasePollHandle_CountZero_Success()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -249,7 +249,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Disconnect);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec150_WaitOverHandleAndPipe_ImporterPost_OneReadyReadNormal()
     {
         RequireLinuxPipes();
@@ -267,7 +267,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec150_WaitOverHandleOnly_ImporterPost_OneReady()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -282,7 +282,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec151_WaitOverHandleAndReadablePipe_NoEvent_PipeReported()
     {
         RequireLinuxPipes();
@@ -299,7 +299,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmPollEvents.In, entries[1].ReturnedEvents);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec151_WaitOverHandleAndReadablePipe_WithEvent_BothReported()
     {
         RequireLinuxPipes();
@@ -317,7 +317,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmPollEvents.In, entries[1].ReturnedEvents);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec152_WaitTimeoutZeroNothingReady_Timeout()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -328,7 +328,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.I.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec152_WaitTimeoutZeroWithIdlePipe_Timeout()
     {
         RequireLinuxPipes();
@@ -339,7 +339,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => RsmPoll.Wait(new[] { RsmPollEntry.ForHandle(p), pipe.Entry }, 0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec152_WaitCancelled_Interrupted()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -352,7 +352,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Interrupted, () => f.I.SignalWait(PendingTimeoutMs, cancelled.Token));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec152_WaitCancelledWhileBlocked_Interrupted()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -376,7 +376,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.Interrupted, waited);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec152_MoreEntriesThanDescriptorLimit_BadArgumentsErrors()
     {
         RequireLinuxPipes();
@@ -392,7 +392,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadArgumentsErrors, () => RsmPoll.Wait(entries, 0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec153_OneEventTwoWaiters_OneSucceedsOtherTimeout()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -402,7 +402,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec153_OneEventTwoPollWaiters_ExactlyOneCounts()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -416,7 +416,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.Timeout, second);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec153_OneEventTwoEntriesForOneHandle_OnlyOneConsumes()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -431,7 +431,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec153_OneEventConcurrentWaiters_ExactlyOneSucceeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -466,7 +466,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec211_SignalWaitAsync_EventPostedWhileWaiting_Completes()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -479,7 +479,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0), "the waiter consumed the only event");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec212_SignalWaitAsync_Cancelled_OperationCanceled()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -494,7 +494,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.E.SignalWait(0), "the cancelled waiter consumed nothing");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec213_SignalWaitAsync_TwoWaitersTwoPosts_EachCompletesOnce()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -514,7 +514,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec214_SignalWaitAsync_ImportDisconnectedWhileWaiting_BadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -526,7 +526,7 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => AwaitBounded(wait));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec215_SignalWaitAsync_NoEventBeforeTimeout_Timeout()
     {
         DefaultFixture f = CreateDefaultFixture();

@@ -7,7 +7,7 @@ namespace Rsm.Conformance;
 /// </summary>
 public abstract class ExportConformanceTests : ConformanceTestBase
 {
-    [TestMethod]
+    [ConformanceTest]
     public void Spec011_Create_ReleasedController_BadControllerHandle()
     {
         IRsmController c = NewController();
@@ -17,7 +17,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => c.CreateExportSegment(0, 0).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec011_Create_ReleasedControllerValidArguments_BadControllerHandle()
     {
         IRsmController c = NewController();
@@ -27,7 +27,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => c.CreateExportSegment(b.Address, L).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec013_Create_NullAddressZeroLength_BadAddress()
     {
         IRsmController c = NewController();
@@ -35,7 +35,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => c.CreateExportSegment(0, 0).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec014_Create_MisalignedAddressZeroLength_BadLength()
     {
         IRsmController c = NewController();
@@ -44,7 +44,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLength, () => c.CreateExportSegment(b.Address + 1, 0).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec015_Create_MisalignedAddress_BadMemAlignment()
     {
         IRsmController c = NewController();
@@ -53,7 +53,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address + 1, L).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec016_Create_LengthNotPageMultiple_BadMemAlignment()
     {
         IRsmController c = NewController();
@@ -62,7 +62,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address, L + 1).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec017_Create_HalfPageLength_BadMemAlignment()
     {
         IRsmController c = NewController();
@@ -71,7 +71,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address, PS / 2).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec018_Create_AfterFailedCreate_SameMemorySucceeds()
     {
         IRsmController c = NewController();
@@ -86,7 +86,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.IsFalse(e.IsPublished);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec019_Create_LengthAboveMaximum_BadLength()
     {
         IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegmentSize = L });
@@ -97,7 +97,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLength, () => c.CreateExportSegment(b.Address, 2 * L).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec019_Create_LengthAtMaximum_Succeeds()
     {
         IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegmentSize = L });
@@ -108,7 +108,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, e.Length);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec019_Create_MisalignedLengthAboveMaximum_BadMemAlignment()
     {
         IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegmentSize = L });
@@ -118,7 +118,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address, (2 * L) + 1).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec019_Create_LengthAboveMaximumWithTableFull_BadLengthBeforeResources()
     {
         IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegmentSize = L, MaxExportSegments = 1 });
@@ -131,7 +131,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.InsufficientResources, () => c.CreateExportSegment(b2.Address, L).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec020_Create_UnknownFlagBits_Succeeds()
     {
         IRsmController c = NewController();
@@ -142,7 +142,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(Id, e.Publish(Id));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec021_Create_UnmappedRange_BadAddress()
     {
         if (!OperatingSystem.IsLinux())
@@ -160,7 +160,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => c.CreateExportSegment(address, L).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec022_Create_BeyondExportQuota_InsufficientMemory()
     {
         IRsmController c = NewController(1, new ConformanceNodeOptions { TotalExportSegmentSize = L });
@@ -176,7 +176,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, e2.Length);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec022_Create_BeyondExportQuotaOverUnmappedRange_InsufficientMemory()
     {
         if (!OperatingSystem.IsLinux())
@@ -197,7 +197,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.InsufficientMemory, () => c.CreateExportSegment(address, PS).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec023_Create_SegmentTableFull_InsufficientResources()
     {
         IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegments = 1 });
@@ -212,7 +212,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, e2.Length);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec023_Create_SegmentTableFullAndQuotaExceeded_InsufficientResources()
     {
         IRsmController c = NewController(1, new ConformanceNodeOptions { MaxExportSegments = 1, TotalExportSegmentSize = L });
@@ -224,7 +224,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.InsufficientResources, () => c.CreateExportSegment(b2.Address, PS).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec024_Connect_CreatedNotPublished_SegmentNotPublished()
     {
         IRsmController c = NewController();
@@ -234,7 +234,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublished, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec025_Destroy_DestroyedSegment_BadSegmentHandle()
     {
         IRsmController c = NewController();
@@ -246,7 +246,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, e.Destroy);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec026_Destroy_PollHandleHeld_PollDescriptorInUseAndStillPublished()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -261,7 +261,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]), "the existing importer is not aborted");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec027_Destroy_AfterReleasePollHandle_Succeeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -274,7 +274,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, f.E.Destroy, "second destroy");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec028_Destroy_PublishedWithMappedImporter_ImporterGetConnectionAborted()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -286,7 +286,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, data));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec028_Destroy_Published_IdFreeForNewConnectsAndPublishes()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -299,7 +299,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(Id, e2.Publish(Id));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec028_Destroy_CallerMemoryKeepsContents()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -311,7 +311,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(pattern, f.B.GetSpan()[..64].ToArray());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec029_Destroy_NeverPublished_Succeeds()
     {
         IRsmController c = NewController();
@@ -323,7 +323,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => e.Publish(Id), "publish after destroy (DECISIONS D7)");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec032_Rebind_DestroyedSegment_BadSegmentHandle()
     {
         IRsmController c = NewController();
@@ -335,7 +335,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => e.Rebind(b2.Address, L));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec033_Rebind_NullAddress_BadAddress()
     {
         IRsmController c = NewController();
@@ -345,7 +345,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => e.Rebind(0, L));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec033_Rebind_NullAddressWithoutAllowRebind_BadAddress()
     {
         IRsmController c = NewController();
@@ -356,7 +356,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => e.Rebind(0, L));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec034_Rebind_WithoutAllowRebind_RebindNotAllowed()
     {
         IRsmController c = NewController();
@@ -369,7 +369,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(b.Address, e.Address);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec035_Rebind_WithoutAllowRebindWrongLength_RebindNotAllowed()
     {
         IRsmController c = NewController();
@@ -380,7 +380,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.RebindNotAllowed, () => e.Rebind(b2.Address, 2 * PS));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec037_Rebind_LengthDiffers_BadLength()
     {
         IRsmController c = NewController();
@@ -397,7 +397,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(b.Address, e.Address);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec038_Rebind_MisalignedAddress_BadAddress()
     {
         IRsmController c = NewController();
@@ -411,7 +411,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(b.Address, e.Address);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec039_Rebind_CurrentAddress_SucceedsUnchanged()
     {
         DefaultFixture f = CreateDefaultFixture(ExportFlags.AllowRebind);
@@ -430,7 +430,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(pattern, read);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec040_Rebind_NonZeroOffset_Ignored()
     {
         IRsmController c = NewController();
@@ -444,7 +444,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, e.Length);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec041_Rebind_PublishedAndConnected_ImporterNotAborted()
     {
         // The new memory is allocated first so that it outlives the segment, which is destroyed at cleanup while bound to it.
@@ -464,7 +464,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.Bar.Close, "the barrier sees no abort");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec041_Rebind_PublishedAndConnected_ImporterSeesNewMemory()
     {
         // The new memory is allocated first so that it outlives the segment, which is destroyed at cleanup while bound to it.
@@ -490,7 +490,7 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(written, b2.GetSpan().Slice((int)PS, 16).ToArray());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec041_Rebind_ExplicitlyMappedImporter_MappingSeesNewMemory()
     {
         Require(ConformanceCapabilities.Mapping, "the importer maps the segment explicitly before the rebind");

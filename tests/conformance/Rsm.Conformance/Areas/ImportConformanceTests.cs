@@ -9,7 +9,7 @@ namespace Rsm.Conformance;
 /// </summary>
 public abstract class ImportConformanceTests : ConformanceTestBase
 {
-    [TestMethod]
+    [ConformanceTest]
     public void Spec075_Connect_ReleasedController_BadControllerHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -19,7 +19,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => released.Connect(f.C.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec076_Connect_PermissionBitsOutside0600_PermissionDenied()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -31,7 +31,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec076_Connect_PermissionBitsOutside0600Unpublished_PermissionDenied()
     {
         IRsmController c = NewController();
@@ -40,7 +40,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.PermissionDenied, () => c.Connect(c.LocalNodeId, Id, (RsmPermissions)0x1A4).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec077_Connect_PermissionNone_Succeeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -51,7 +51,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, i.Length);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec078_Connect_UnknownId_SegmentNotPublished()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -59,7 +59,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublished, () => f.C.Connect(f.C.LocalNodeId, Id + 1, RsmPermissions.ReadWrite).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec079_Connect_NodeNotInAccessList_SegmentNotPublishedToNode()
     {
         Require(ConformanceCapabilities.SecondNode, "a loopback access list must name the local node, so only another node can be left out");
@@ -72,7 +72,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublishedToNode, () => importer.Connect(exporter.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec080_Connect_LoopbackForeignNode_ControllerNotPresent()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -84,7 +84,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ControllerNotPresent, () => f.C.Connect(f.C.LocalNodeId + 1, Id, RsmPermissions.ReadWrite).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec081_Connect_Entry0624SameUidReadWrite_Succeeds()
     {
         // A privileged importer would pass whatever digit the check picked, so only an unprivileged one shows the owner digit is used.
@@ -99,7 +99,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmPermissions.ReadWrite, i.Permission);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec081_Connect_Entry0624SameUidPermissionNone_Succeeds()
     {
         IRsmController c = NewController();
@@ -110,7 +110,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.None).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec081_Connect_SameUidOwnerDigitWriteOnly_ReadDeniedWriteAllowed()
     {
         RequireUnprivilegedImporter();
@@ -125,7 +125,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.Write).Dispose(), "write");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec082_Connect_NoAccessListSameUidReadWrite_FollowsCreatorUmask()
     {
         // A privileged importer connects whatever the default mode is, so the umask could not be observed.
@@ -143,7 +143,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(expected, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose(), $"umask {Convert.ToString(me.Umask, 8)}");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec084_Connect_PrivilegedImporterClassDigitZero_Succeeds()
     {
         RequirePrivilegedImporter();
@@ -157,7 +157,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmPermissions.ReadWrite, i.Permission);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec085_GetMode_AfterConnect_Implicit()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -166,7 +166,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmBarrierMode.Implicit, i.GetMode());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec086_Connect_TwiceSameProcess_IndependentHandles()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -186,7 +186,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         Assert.AreEqual((byte)0x63, f.B.GetSpan()[16]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec087_Disconnect_DisconnectedImport_BadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -196,7 +196,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, f.I.Disconnect);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec088_Disconnect_ExplicitlyMapped_SegmentStillMappedThenSucceedsAfterUnmap()
     {
         Require(ConformanceCapabilities.Mapping, "the check maps an import segment");
@@ -209,7 +209,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Disconnect, "disconnect after unmap");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec089_Disconnect_ImplicitlyMapped_Succeeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -218,7 +218,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Disconnect);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec090_Disconnect_PollHandleHeld_PollDescriptorInUseImplicitMappingRemoved()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -233,7 +233,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Disconnect, "disconnect after release");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec090_Disconnect_PollHandleHeld_ImportStillUsable()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -246,7 +246,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Disconnect, "disconnect after release");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec091_Disconnect_AfterExporterDestroyed_Succeeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -256,7 +256,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Disconnect);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec216_ConnectAsync_PublishedSegment_Connects()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -271,7 +271,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmBarrierMode.Implicit, i.GetMode());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec217_ConnectAsync_Errors_SameAsConnect()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -280,7 +280,7 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.PermissionDenied, () => AwaitBounded(f.C.ConnectAsync(f.C.LocalNodeId, Id, (RsmPermissions)0x1A4).AsTask()));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec218_ConnectAsync_CancelledToken_CancelledWithoutConnecting()
     {
         DefaultFixture f = CreateDefaultFixture();

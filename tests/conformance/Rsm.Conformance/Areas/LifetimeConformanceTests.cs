@@ -15,7 +15,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
 
     private const uint Nobody = 65534;
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec031_ExporterProcessExits_ImporterAbortedAndIdReusable()
     {
         ConformancePeer exporter = NewPeer();
@@ -38,7 +38,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => again.Get(0, data));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec031_ExporterKilled_ImporterAbortedWithinOneSecondAndNothingRemains()
     {
         ConformancePeer exporter = NewPeer();
@@ -65,7 +65,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, Harness.FindSegmentTraces(1, Id).Count, "the segment's rendezvous remains: " + string.Join("; ", Harness.FindSegmentTraces(1, Id)));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec221_ImporterProcessKilled_ExporterReleasesItsConnection()
     {
         // Checked before anything is published to node 2, which a provider without a second node refuses.
@@ -88,7 +88,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.SegmentNotPublishedToNode, next.Outcome(string.Create(CultureInfo.InvariantCulture, $"connect 1 {Id:x} 400")));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec222_ZeroCopy_ExporterPointerAndImporterMappingAreTheSamePages()
     {
         // Exporter in the peer: its own pointer's stores appear in this process's mapping without any get, and back.
@@ -116,7 +116,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x0D, b.GetSpan()[13]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec223_Signals_CrossProcessesBothWaysAndCount()
     {
         IRsmController c = NewController();
@@ -137,7 +137,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => e.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec224_SegmentIdHeldByAnotherProcessOfTheNode_SegmentIdInUse()
     {
         ConformancePeer peer = NewPeer();
@@ -154,7 +154,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.SegmentIdInUse, peer.Outcome(string.Create(CultureInfo.InvariantCulture, $"publish e1 {Id:x}")));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec225_AutoIds_UniqueAmongTheNodesProcesses()
     {
         ConformancePeer peer = NewPeer();
@@ -171,7 +171,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.IsGreaterThanOrEqualTo(0x80000000u, peerId);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec226_LockOperations_AtomicBetweenProcesses()
     {
         const int Increments = 20000;
@@ -193,7 +193,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual((ulong)(2 * Increments), i.FetchAdd64(64, 0), "an increment was lost between the processes");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec081_Entry0624_GroupMemberAndOtherUidImporters()
     {
         RequireIdentitySwitch();
@@ -214,7 +214,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.PermissionDenied, other.Outcome(Connect(RsmPermissions.Write)), "other, write");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec082_NoAccessList_CreatorUmask022_OtherUidReadsButCannotWrite()
     {
         RequireIdentitySwitch();
@@ -226,7 +226,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.PermissionDenied, other.Outcome(Connect(RsmPermissions.Write)), "other, write under 0755");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec083_NoAccessList_CreatorUmask077_OtherUidCannotRead()
     {
         RequireIdentitySwitch();
@@ -237,7 +237,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.PermissionDenied, other.Outcome(Connect(RsmPermissions.Read)), "other, read under 0700");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec084_PrivilegedImporter_OtherUidExporterClassDigitZero_Succeeds()
     {
         RequireIdentitySwitch();
@@ -254,7 +254,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
     // The permission checks below need an unprivileged importer (uid 0 bypasses the check, DECISIONS F5). A root test
     // process runs them with exporter and importer both as peers under uid 65534, so they run in the root run too.
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec059_EntryPermissionZero_ReadDenied_UnprivilegedPeers()
     {
         (ConformancePeer exporter, ConformancePeer importer) = NobodyPair();
@@ -263,7 +263,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.PermissionDenied, importer.Outcome(Connect(RsmPermissions.Read)));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec072_RepublishToPermissionZero_SameNodeConnectDenied_UnprivilegedPeers()
     {
         (ConformancePeer exporter, ConformancePeer importer) = NobodyPair();
@@ -275,7 +275,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.PermissionDenied, importer.Outcome(Connect(RsmPermissions.Read)));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec072_DroppedNodeWithLiveConnection_ConnectDenied_UnprivilegedPeers()
     {
         (ConformancePeer exporter, ConformancePeer importer) = NobodyPair(importerNode: 2);
@@ -288,7 +288,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.PermissionDenied, importer.Outcome(Connect(RsmPermissions.Read)));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec074_RepublishEmptyList_CreatorDefaultMode_UnprivilegedPeers()
     {
         (ConformancePeer exporter, ConformancePeer importer) = NobodyPair();
@@ -301,7 +301,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.Success, importer.Outcome(Connect(RsmPermissions.ReadWrite)), "after republish");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec081_Entry0624_SameUidReadWrite_UnprivilegedPeers()
     {
         (ConformancePeer exporter, ConformancePeer importer) = NobodyPair();
@@ -310,7 +310,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.Success, importer.Outcome(Connect(RsmPermissions.ReadWrite)));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec081_SameUidOwnerDigitWriteOnly_ReadDeniedWriteAllowed_UnprivilegedPeers()
     {
         (ConformancePeer exporter, ConformancePeer importer) = NobodyPair();
@@ -322,7 +322,7 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.Success, importer.Outcome(Connect(RsmPermissions.Write)), "write");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec082_NoAccessList_Umask022_SameUidReadWrite_UnprivilegedPeers()
     {
         (ConformancePeer exporter, ConformancePeer importer) = NobodyPair();

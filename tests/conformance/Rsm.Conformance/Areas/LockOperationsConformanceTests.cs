@@ -8,7 +8,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
 {
     private const int Increments = 100_000;
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec200_CompareExchange32_MatchingComparand_ReturnsOldAndStores()
     {
         RequireLocks();
@@ -19,7 +19,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(99u, ReadUInt32(f, 64));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec200_CompareExchange32_DifferentComparand_ReturnsOldAndLeavesMemory()
     {
         RequireLocks();
@@ -32,7 +32,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0u, ReadUInt32(f, 68));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec201_CompareExchange64_MatchingComparand_ReturnsOldAndStores()
     {
         RequireLocks();
@@ -43,7 +43,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x8877665544332211UL, ReadUInt64(f, (int)PS + 8));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec201_CompareExchange64_DifferentComparand_ReturnsOldAndLeavesMemory()
     {
         RequireLocks();
@@ -54,7 +54,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x1122334455667788UL, ReadUInt64(f, 8));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec202_Exchange32_ReturnsOldAndStores()
     {
         RequireLocks();
@@ -67,7 +67,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0u, ReadUInt32(f, 4));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec202_Exchange64_ReturnsOldAndStores()
     {
         RequireLocks();
@@ -78,7 +78,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(42UL, ReadUInt64(f, (int)L - 8));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec203_FetchAdd32_ReturnsOldAndAddsWrapping()
     {
         RequireLocks();
@@ -94,7 +94,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(1u, ReadUInt32(f, 16));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec203_FetchAdd64_ReturnsOldAndAddsWrapping()
     {
         RequireLocks();
@@ -108,7 +108,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0UL, ReadUInt64(f, 24));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec203_LockOperations_VisibleToGet()
     {
         RequireLocks();
@@ -122,7 +122,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(7u, got[0]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec204_SegmentWithoutFlag_EveryOperationLocksNotEnabled()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -139,7 +139,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0UL, ReadUInt64(f, 8));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec204_SegmentWithOtherFlags_LocksNotEnabled()
     {
         DefaultFixture f = CreateDefaultFixture(ExportFlags.AllowRebind | ExportFlags.CreateSegmentDontWait);
@@ -148,7 +148,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.LocksNotEnabled, () => f.I.Exchange64(0, 1));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec205_MisalignedOffset_BadMemoryAlignment()
     {
         RequireLocks();
@@ -164,7 +164,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan()[..16].IndexOfAnyExcept((byte)0) < 0, "a refused lock operation changed the exporter's memory");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec206_OffsetOutOfRange_BadOffset()
     {
         RequireLocks();
@@ -180,7 +180,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.FetchAdd64((long)L - 16, 1));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec206_OutsideMappedWindow_BadOffset()
     {
         RequireLocks();
@@ -196,7 +196,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0u, ReadUInt32(f, 0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec207_ReadImporter_PermissionDenied()
     {
         RequireLocks();
@@ -215,7 +215,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0UL, ReadUInt64(f, 8));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec207_WriteImporter_PermissionDenied()
     {
         RequireLocks();
@@ -228,7 +228,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0u, ReadUInt32(f, 0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec208_ImporterFetchAddAndExporterInterlockedAdd_NoLostUpdates()
     {
         RequireLocks();
@@ -286,7 +286,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual((uint)(2 * Increments), f.I.FetchAdd32(offset, 0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec208_TwoImportersFetchAdd64_NoLostUpdates()
     {
         RequireLocks();
@@ -333,7 +333,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual((ulong)(2 * Increments), ReadUInt64(f, offset));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec209_FlaggedSegment_SucceedsOrLocksNotSupported()
     {
         DefaultFixture f = CreateDefaultFixture(ExportFlags.LockOperations);
@@ -345,7 +345,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         AssertOutcome(expected, () => f.I.Exchange32(4, 1));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec209_DisconnectedImport_BadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture(ExportFlags.LockOperations);
@@ -357,7 +357,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.FetchAdd32(1, 1));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec209_AbortedImport_ConnectionAborted()
     {
         RequireLocks();
@@ -371,7 +371,7 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(1u, ReadUInt32(f, 0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec210_Sweep_NeverReturnedCodesAbsentAndLockCodesOnlyFromLockOperations()
     {
         DefaultFixture plain = CreateDefaultFixture();

@@ -4,7 +4,7 @@ namespace Rsm.Conformance;
 /// Every test needs <see cref="ConformanceCapabilities.Mapping"/>.</summary>
 public abstract class MapConformanceTests : ConformanceTestBase
 {
-    [TestMethod]
+    [ConformanceTest]
     public void Spec118_Map_DisconnectedImport_BadSegmentHandle()
     {
         RequireMapping();
@@ -15,7 +15,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.Map(RsmPermissions.ReadWrite, 0, PS));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec119_SecondMap_SegmentAlreadyMapped()
     {
         RequireMapping();
@@ -26,7 +26,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentAlreadyMapped, () => f.I.Map(RsmPermissions.Read, (long)PS, PS));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec119_MapAfterImplicitMapping_SegmentAlreadyMapped()
     {
         RequireMapping();
@@ -37,7 +37,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.IsNull(f.I.Mapping, "an implicit mapping is not an explicit one");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec121_PermissionAbove0600_BadPermissions()
     {
         RequireMapping();
@@ -48,7 +48,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.IsNull(f.I.Mapping);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec121_PermissionNone_InaccessibleMappingSucceeds()
     {
         RequireMapping();
@@ -62,7 +62,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.AreSame(mapping, f.I.Mapping);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec122_ZeroLength_BadLength()
     {
         RequireMapping();
@@ -71,7 +71,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLength, () => f.I.Map(RsmPermissions.ReadWrite, 0, 0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec123_WindowPastEnd_BadLengthNotBadOffset()
     {
         RequireMapping();
@@ -82,7 +82,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLength, () => f.I.Map(RsmPermissions.ReadWrite, (long)L, PS));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec124_MisalignedOffset_BadMemoryAlignment()
     {
         RequireMapping();
@@ -92,7 +92,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Map(RsmPermissions.ReadWrite, (long)(PS / 2), PS));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec124_MisalignedOffsetAndPastEnd_BadLengthFirst()
     {
         RequireMapping();
@@ -102,7 +102,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLength, () => f.I.Map(RsmPermissions.ReadWrite, 1, 0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec124_MapAfterRefusedMap_Succeeds()
     {
         RequireMapping();
@@ -113,7 +113,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Unmap);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec125_FixedAlignedFreeAddress_MappedThere()
     {
         RequireMapping();
@@ -129,7 +129,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x4D, mapping.GetSpan()[10]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec125_FixedMisalignedAddress_BadMemoryAlignment()
     {
         RequireMapping();
@@ -141,7 +141,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.IsNull(f.I.Mapping);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec126_ReadImporter_MapReadWriteBadPermissionsMapReadSucceeds()
     {
         RequireMapping();
@@ -159,7 +159,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x1F, mapping.GetSpan()[3]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec126_WriteImporter_MapReadBadPermissions()
     {
         RequireMapping();
@@ -170,7 +170,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => writer.Map(RsmPermissions.Write, 0, L));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec127_UnpublishedUnmappedImporter_MapConnectionAborted()
     {
         RequireMapping();
@@ -181,7 +181,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Map(RsmPermissions.Read, 0, PS));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec127_DestroyedExporterUnmappedImporter_MapConnectionAborted()
     {
         RequireMapping();
@@ -191,7 +191,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Map(RsmPermissions.ReadWrite, 0, L));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec128_ThroughMapping_ExporterWritesVisibleToImporterAndBack()
     {
         RequireMapping();
@@ -207,7 +207,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.AreEqual(0xC2, f.B.GetSpan()[(int)(3 * PS) + 2]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec128_WindowMapping_StartsAtOffset()
     {
         RequireMapping();
@@ -224,7 +224,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.AreEqual(0xE4, f.B.GetSpan()[(int)(3 * PS) + 99]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec129_Unmap_DisconnectedImport_BadSegmentHandle()
     {
         RequireMapping();
@@ -235,7 +235,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, gone.Unmap);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec129_Unmap_Unmapped_SegmentNotMapped()
     {
         RequireMapping();
@@ -244,7 +244,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotMapped, f.I.Unmap);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec129_UnmapTwice_SuccessThenSegmentNotMapped()
     {
         RequireMapping();
@@ -256,7 +256,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.IsNull(f.I.Mapping);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec129_UnmapImplicitMapping_SuccessThenMapAllowed()
     {
         RequireMapping();
@@ -268,7 +268,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.Map(RsmPermissions.ReadWrite, 0, PS));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec130_UnmapWithPollHandleHeld_Success()
     {
         RequireMapping();
@@ -281,7 +281,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         f.I.ReleasePollHandle();
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec250_PutThroughReadOnlyMapping_PermissionDeniedAndNothingChanges()
     {
         RequireMapping();
@@ -308,7 +308,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0x5A) < 0, "a denied put changed the exporter's memory");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec251_GetThroughWriteOnlyMapping_PermissionDeniedAndNothingRead()
     {
         RequireMapping();
@@ -338,7 +338,7 @@ public abstract class MapConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(new byte[] { 1, 2, 3, 4 }, f.B.GetSpan()[..4].ToArray());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec252_LockOperationThroughReadOnlyMapping_PermissionDenied()
     {
         RequireMapping();

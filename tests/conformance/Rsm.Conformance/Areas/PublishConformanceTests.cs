@@ -10,7 +10,7 @@ namespace Rsm.Conformance;
 /// </summary>
 public abstract class PublishConformanceTests : ConformanceTestBase
 {
-    [TestMethod]
+    [ConformanceTest]
     public void Spec045_Publish_DestroyedSegment_BadSegmentHandle()
     {
         (_, IExportSegment e) = NewBoundExport();
@@ -19,7 +19,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => e.Publish(Id));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec047_Publish_Twice_SegmentAlreadyPublished()
     {
         (_, IExportSegment e) = NewBoundExport();
@@ -31,7 +31,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual(Id, e.SegmentId);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec049_Publish_ReservedSystemIds_ReservedSegmentId()
     {
         (_, IExportSegment e) = NewBoundExport();
@@ -44,7 +44,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.IsFalse(e.IsPublished);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec050_Publish_UserApplicationIds_ReservedSegmentId()
     {
         (_, IExportSegment e) = NewBoundExport();
@@ -57,7 +57,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.IsFalse(e.IsPublished);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec051_Publish_HpcOpsAndUnnamedIds_Succeed()
     {
         (IRsmController c, IExportSegment e) = NewBoundExport();
@@ -73,7 +73,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec052_Publish_IdZero_AssignsAscendingAutoIds()
     {
         IRsmController c = NewController();
@@ -93,7 +93,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual(second, i.SegmentId);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec053_Publish_SameIdTwoSegments_SegmentIdInUse()
     {
         IRsmController c = NewController();
@@ -108,7 +108,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.IsFalse(e2.IsPublished);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec054_Publish_PublishedWithReservedId_SegmentAlreadyPublished()
     {
         (_, IExportSegment e) = NewBoundExport();
@@ -118,7 +118,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentAlreadyPublished, () => e.Publish(1));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec055_Publish_SixtyFiveEntries_BadAccessList()
     {
         (IRsmController c, IExportSegment e) = NewBoundExport();
@@ -128,7 +128,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAccessList, () => e.Publish(Id, list));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec055_Publish_NodeAboveMaximum_BadAccessList()
     {
         (IRsmController c, IExportSegment e) = NewBoundExport();
@@ -139,7 +139,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAccessList, () => e.Publish(Id, [new RsmAccessEntry(node, Mode0624)]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec055_Publish_Permission0667_BadAccessList()
     {
         (IRsmController c, IExportSegment e) = NewBoundExport();
@@ -147,7 +147,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAccessList, () => e.Publish(Id, [new RsmAccessEntry(c.LocalNodeId, Mode0667)]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec055_Publish_Permission0666_Succeeds()
     {
         (IRsmController c, IExportSegment e) = NewBoundExport();
@@ -155,7 +155,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual(Id, e.Publish(Id, [new RsmAccessEntry(c.LocalNodeId, Mode0666)]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec056_Publish_LoopbackTwoEntries_BadAccessList()
     {
         (IRsmController c, IExportSegment e) = NewBoundExport();
@@ -164,7 +164,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAccessList, () => e.Publish(Id, [new RsmAccessEntry(c.LocalNodeId, Mode0666), new RsmAccessEntry(c.LocalNodeId, Mode0666)]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec056_Publish_LoopbackEntryNamingOtherNode_BadAccessList()
     {
         (IRsmController c, IExportSegment e) = NewBoundExport();
@@ -174,7 +174,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAccessList, () => e.Publish(Id, [new RsmAccessEntry(other, Mode0666)]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec058_Publish_AfterFailedPublishes_CorrectPublishSucceeds()
     {
         IRsmController c = NewController();
@@ -195,7 +195,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, i.Length);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec059_Connect_EntryPermissionZero_PermissionNoneSucceeds()
     {
         (IRsmController c, IExportSegment e) = NewBoundExport();
@@ -206,7 +206,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmPermissions.None, i.Permission);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec059_Connect_EntryPermissionZeroRead_PermissionDenied()
     {
         RequireUnprivilegedImporter();
@@ -216,7 +216,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.PermissionDenied, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.Read).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec060_Unpublish_DestroyedSegment_BadSegmentHandle()
     {
         (_, IExportSegment e) = NewBoundExport();
@@ -226,7 +226,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, e.Unpublish);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec061_Unpublish_NeverPublished_SegmentNotPublished()
     {
         (_, IExportSegment e) = NewBoundExport();
@@ -234,7 +234,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublished, e.Unpublish);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec063_Unpublish_NewConnect_SegmentNotPublished()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -245,7 +245,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublished, () => f.C.Connect(f.C.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec063_Unpublish_ExistingImporterImplicitGet_ConnectionAborted()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -258,7 +258,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, data), "every later implicit access (DECISIONS F3)");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec063_Unpublish_UnmappedImporterMap_ConnectionAborted()
     {
         Require(ConformanceCapabilities.Mapping, "the check maps an import segment");
@@ -269,7 +269,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Map(RsmPermissions.ReadWrite, 0, L));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec064_Unpublish_RepublishSameId_OldImporterAbortedFreshConnectWorks()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -289,7 +289,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual((byte)0x77, read[5]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec065_Unpublish_PollHandleHeld_Succeeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -301,7 +301,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.IsFalse(f.E.IsPublished);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec066_Unpublish_Twice_SegmentNotPublished()
     {
         (_, IExportSegment e) = NewBoundExport();
@@ -311,7 +311,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublished, e.Unpublish);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec067_Republish_DestroyedSegment_BadSegmentHandle()
     {
         (_, IExportSegment e) = NewBoundExport();
@@ -321,7 +321,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => e.Republish([]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec068_Republish_UnpublishedWithInvalidList_SegmentNotPublished()
     {
         (IRsmController c, IExportSegment e) = NewBoundExport();
@@ -331,7 +331,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublished, () => e.Republish([]));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec069_Republish_PublishedWithInvalidList_BadAccessListAndListKept()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -343,7 +343,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, second.Length);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec071_Republish_LocalNodePermissionZero_ExistingImporterKeepsWorking()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -361,7 +361,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.Bar.Close, "close barrier");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec071_Republish_LocalNodePermissionZero_ExistingImporterCanMap()
     {
         Require(ConformanceCapabilities.Mapping, "the check maps an import segment");
@@ -375,7 +375,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual((byte)0x5D, mapping.GetSpan()[9]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec071_Republish_ExcludingImporterNode_ExistingImporterKeepsWorking()
     {
         Require(ConformanceCapabilities.SecondNode, "the importer's node is dropped from the access list");
@@ -399,7 +399,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec072_Connect_SameNodeAfterRepublishToPermissionZero_PermissionDenied()
     {
         RequireUnprivilegedImporter();
@@ -410,7 +410,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.PermissionDenied, () => f.C.Connect(f.C.LocalNodeId, Id, RsmPermissions.Read).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec072_Connect_DroppedNodeWithLiveConnection_PermissionDenied()
     {
         Require(ConformanceCapabilities.SecondNode, "the importer's node is dropped from the access list");
@@ -424,7 +424,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.PermissionDenied, () => importer.Connect(exporter.LocalNodeId, Id, RsmPermissions.Read).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec073_Connect_DroppedNodeWithoutLiveConnection_SegmentNotPublishedToNode()
     {
         Require(ConformanceCapabilities.SecondNode, "the importer's node is dropped from the access list");
@@ -437,7 +437,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublishedToNode, () => importer.Connect(exporter.LocalNodeId, Id, RsmPermissions.Read).Dispose());
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec074_Republish_EmptyList_PublicAccessWithCreatorDefaultMode()
     {
         // A privileged importer connects whatever the access list says, so the change could not be observed.
@@ -454,7 +454,7 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(expected, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose(), $"after republish, umask {Convert.ToString(me.Umask, 8)}");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec074_Republish_EmptyList_DroppedNodeMayConnectAgain()
     {
         Require(ConformanceCapabilities.SecondNode, "a node absent from the access list becomes able to connect");

@@ -4,7 +4,7 @@ namespace Rsm.Conformance;
 /// with DECISIONS D2 and D5).</summary>
 public abstract class ScatterGatherConformanceTests : ConformanceTestBase
 {
-    [TestMethod]
+    [ConformanceTest]
     public void Spec109_GetVAndPutV_NullRequest_BadScatterGather()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -13,7 +13,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadScatterGather, () => f.I.PutV(null));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec110_DisconnectedImport_BadSegmentHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -25,7 +25,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.PutV(Request(RsmIoVector.FromAddress(local.Address, 0, 16))));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec111_RequestCountZero_BadScatterGather()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -38,7 +38,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadScatterGather, () => f.I.PutV(new RsmScatterGather()));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec111_RequestCountSeventeen_BadScatterGather()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -54,7 +54,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0) < 0, "a refused putv changed the exporter's memory");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec111_RequestCountSixteen_Success()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -75,7 +75,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         }
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec112_PutVTwoAddressElements_WritesBothRangesResidualZero()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -104,7 +104,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, request.ResidualCount);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec112_GetVTwoAddressElements_ReadsBothRanges()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -129,7 +129,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, request.ResidualCount);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec112_PutVAndGetV_OutOfRange_BadOffset()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -145,7 +145,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0) < 0, "a refused putv changed the exporter's memory");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec113_PutVWithLocalMemoryHandle_CopiesData()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -170,7 +170,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, f.B.GetSpan()[64]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec113_GetVWithLocalMemoryHandle_CopiesData()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -186,7 +186,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, local.GetSpan()[40]);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec114_ImplicitSignalPost_ExporterWaitSucceedsOnceFlagsKept()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -201,7 +201,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec114_GetVImplicitSignalPost_ExporterWaitSucceedsOnce()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -216,7 +216,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec114_NoFlags_NoEventPosted()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -227,7 +227,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec115_ImplicitSignalPostNoAccumulate_TwoPutVTwoWaits()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -245,7 +245,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec116_ReadImporterUnmapped_PutVPermissionDenied()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -258,7 +258,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0) < 0, "a refused putv changed the exporter's memory");
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec116_ReadImporter_GetVSucceeds()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -271,7 +271,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.IsTrue(local.GetSpan()[..16].IndexOfAnyExcept((byte)0x66) < 0);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec116_WriteImporter_GetVPermissionDenied()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -282,7 +282,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => writer.PutV(Request(RsmIoVector.FromAddress(local.Address, 0, 16))));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec117_GetVImplicitModeWithoutBarrier_Success()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -299,7 +299,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.IsTrue(local.GetSpan()[..8].IndexOfAnyExcept((byte)0x12) < 0);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec117_GetVAfterBarrierDestroyed_Success()
     {
         DefaultFixture f = CreateDefaultFixture();
@@ -310,7 +310,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.GetV(Request(RsmIoVector.FromAddress(local.Address, 0, 8))));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec154_CreateLocalMemoryHandle_MisalignedAddressReleasedController_BadAddress()
     {
         RsmPageMemory b = NewBuffer();
@@ -320,7 +320,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => released.CreateLocalMemoryHandle(b.Address + 1, 1));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec154_CreateLocalMemoryHandle_MisalignedAddress_BadAddress()
     {
         IRsmController c = NewController();
@@ -330,7 +330,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => c.CreateLocalMemoryHandle(b.Address + (nint)(PS / 2), PS));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec155_CreateLocalMemoryHandle_ReleasedController_BadControllerHandle()
     {
         RsmPageMemory b = NewBuffer();
@@ -340,7 +340,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => released.CreateLocalMemoryHandle(b.Address, 1));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec155_CreateLocalMemoryHandle_ZeroLength_BadLength()
     {
         IRsmController c = NewController();
@@ -349,7 +349,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLength, () => c.CreateLocalMemoryHandle(b.Address, 0));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec156_LocalMemoryHandle_FreeSucceeds()
     {
         IRsmController c = NewController();
@@ -366,7 +366,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.IsTrue(handle.IsFreed);
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec157_FreeLocalMemoryHandle_ReleasedController_BadControllerHandle()
     {
         RsmPageMemory b = NewBuffer();
@@ -378,7 +378,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => released.FreeLocalMemoryHandle(null));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec157_FreeLocalMemoryHandle_NullHandle_BadLocalMemoryHandle()
     {
         IRsmController c = NewController();
@@ -386,7 +386,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLocalMemoryHandle, () => c.FreeLocalMemoryHandle(null));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec157_FreeLocalMemoryHandle_FreedHandle_BadLocalMemoryHandle()
     {
         IRsmController c = NewController();
@@ -397,7 +397,7 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLocalMemoryHandle, () => c.FreeLocalMemoryHandle(handle));
     }
 
-    [TestMethod]
+    [ConformanceTest]
     public void Spec113_PutVWithFreedHandle_BadLocalMemoryHandle()
     {
         DefaultFixture f = CreateDefaultFixture();
