@@ -109,7 +109,7 @@ public sealed class RsmExportService
     /// <param name="offset">The segment offset.</param>
     /// <param name="source">The bytes.</param>
     /// <param name="accessSize">1, 2, 4 or 8; offset and length are multiples of it.</param>
-    /// <exception cref="RsmException">As <see cref="Read"/>.</exception>
+    /// <exception cref="RsmException">As <see cref="Read"/>; BadLength (20) for more than 2 GiB in one call.</exception>
     public unsafe void Write(RsmRemoteImport import, long offset, in ReadOnlySequence<byte> source, int accessSize)
     {
         if (source.IsSingleSegment)
@@ -118,9 +118,14 @@ public sealed class RsmExportService
             return;
         }
 
+        if (source.Length > int.MaxValue)
+        {
+            throw RsmThrow.Create(RsmError.BadLength, $"a write of {source.Length} bytes in one request");
+        }
+
         lock (_node.Gate)
         {
-            byte* target = Locate(import, offset, checked((int)source.Length), accessSize, RsmPermissions.Write);
+            byte* target = Locate(import, offset, (int)source.Length, accessSize, RsmPermissions.Write);
             NaturalCopy.Copy(source, target, accessSize);
         }
     }
