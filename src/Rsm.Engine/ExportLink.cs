@@ -43,7 +43,13 @@ public abstract class ExportLink
     /// <param name="offset">The segment offset, already checked against the window.</param>
     /// <param name="destination">Where the bytes go.</param>
     /// <param name="accessSize">The natural width of each element (1, 2, 4 or 8), kept by the exporter's copy.</param>
-    /// <exception cref="RsmException">ConnectionAborted (40) when the exporter is gone; BarrierFailure (38) when the exporter refused the access.</exception>
+    /// <remarks>
+    /// When the exporter is gone, or answers that it holds the import no more, abort the import first
+    /// (<see cref="IAbortableImport.Abort"/>) and return with the destination cleared: the engine then reports
+    /// ConnectionAborted (40) where the barrier mode says (an Implicit access at once, Explicit mode at the close barrier,
+    /// DECISIONS F3). Throwing 40 from here would report it in Explicit mode too.
+    /// </remarks>
+    /// <exception cref="RsmException">BarrierFailure (38) when the exporter refused the access or did not answer in time.</exception>
     public virtual void Read(long offset, Span<byte> destination, int accessSize) => throw new NotSupportedException("the link maps the segment's pages");
 
     /// <summary>Writes bytes into the exporter's segment (links that are not <see cref="IsDirect"/>).</summary>
@@ -51,7 +57,8 @@ public abstract class ExportLink
     /// <param name="source">The bytes.</param>
     /// <param name="accessSize">The natural width of each element (1, 2, 4 or 8), kept by the exporter's copy.</param>
     /// <param name="acknowledged">True to wait for the exporter's acknowledgement (Implicit mode); false to leave it outstanding until the next close barrier.</param>
-    /// <exception cref="RsmException">ConnectionAborted (40); BarrierFailure (38) when an acknowledged write was refused.</exception>
+    /// <remarks>As for <see cref="Read"/>, a lost exporter aborts the import and the write returns; an unacknowledged write's failure is kept for the next close barrier.</remarks>
+    /// <exception cref="RsmException">BarrierFailure (38) when an acknowledged write was refused.</exception>
     public virtual void Write(long offset, ReadOnlySpan<byte> source, int accessSize, bool acknowledged) => throw new NotSupportedException("the link maps the segment's pages");
 
     /// <summary>Runs a lock operation at the exporter (links that are not <see cref="IsDirect"/>).</summary>

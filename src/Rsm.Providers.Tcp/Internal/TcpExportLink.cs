@@ -297,6 +297,14 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     /// <summary>An acknowledgement of a put nobody waits for; the first failure is kept for the next close barrier.</summary>
     public void OnPipelinedAck(int status)
     {
+        if (status == (int)RsmError.ConnectionAborted)
+        {
+            // The exporter holds the import no more: it aborted it, and its Abort may still be on the way. The import is
+            // aborted here before the failure is recorded, so the close barrier that reports 40 and every later one agree (F3).
+            _aborted = true;
+            _importer?.Abort();
+        }
+
         lock (_outstandingGate)
         {
             if (status != 0 && _firstError == 0)
@@ -314,9 +322,11 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
     public void OnAborted()
     {
+        // The import is aborted before a close barrier waiting below wakes, so that barrier already sees it (F3).
         _aborted = true;
+        _importer?.Abort();
 
-        // Acknowledgements of an aborted import are not waited for: its close barrier reports the abort (F3).
+        // Acknowledgements of an aborted import are not waited for: its close barrier reports the abort.
         lock (_outstandingGate)
         {
             if (_outstanding > 0)
@@ -326,8 +336,6 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
                 Monitor.PulseAll(_outstandingGate);
             }
         }
-
-        _importer?.Abort();
     }
 
     public void OnGrant(uint mode) => _grantedMode = mode;
