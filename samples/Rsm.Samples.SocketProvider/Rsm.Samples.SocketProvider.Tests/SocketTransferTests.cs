@@ -217,6 +217,55 @@ public sealed class SocketTransferTests
         Assert.AreEqual(Id, again.Publish(Id));
     }
 
+    [TestMethod]
+    public void ConnectDisconnectCycles_NoThreadOrSocketLeftBehind()
+    {
+        IRsmController exporterNode = Controller(1);
+        IRsmController importerNode = Controller(2);
+        RsmPageMemory b = Buffer(1 << 20);
+        IExportSegment e = Export(exporterNode, b);
+        Assert.AreEqual(Id, e.Publish(Id));
+        int listening = ProviderThreads();
+        int sockets = OpenSockets();
+        byte[] data = new byte[200_000];
+
+        for (int cycle = 0; cycle < 50; cycle++)
+        {
+            IImportSegment import = (cycle % 2 == 0 ? importerNode : exporterNode).Connect(1, Id, RsmPermissions.ReadWrite);
+            _ = import.InitBarrier();
+            data.AsSpan().Fill((byte)cycle);
+            import.Put(cycle, data);
+            import.Get(cycle, data);
+            Assert.AreEqual(-1, data.AsSpan().IndexOfAnyExcept((byte)cycle), $"cycle {cycle}");
+            import.Disconnect();
+        }
+
+        // Every connection's threads (the importer's reader and the exporter's server) and sockets have ended.
+        AwaitTrue(() => ProviderThreads() == listening && OpenSockets() == sockets,
+            $"{ProviderThreads()} provider threads (listening: {listening}), {OpenSockets()} sockets (before: {sockets})");
+    }
+
+    [TestMethod]
+    public void ProviderDisposed_ListenersAndConnectionsStopped_ImportsAborted()
+    {
+        IRsmController exporterNode = Controller(1);
+        IRsmController importerNode = Controller(2);
+        RsmPageMemory b = Buffer(1 << 16);
+        IExportSegment e = Export(exporterNode, b);
+        Assert.AreEqual(Id, e.Publish(Id));
+        IImportSegment import = importerNode.Connect(1, Id, RsmPermissions.ReadWrite);
+        _cleanup.Push(import.Disconnect);
+        _ = import.InitBarrier();
+        import.Put(0, [1, 2, 3]);
+        Assert.AreEqual(3, ProviderThreads(), "an accept thread, the exporter's server and the importer's reader");
+
+        _harness.Dispose();
+
+        AwaitTrue(() => ProviderThreads() == 0, $"{ProviderThreads()} provider threads remain after the provider was disposed");
+        Assert.IsEmpty(_harness.FindSegmentTraces(1, Id), "the segment's socket name remains");
+        Assert.AreEqual(RsmError.ConnectionAborted, Assert.ThrowsExactly<RsmException>(() => import.Get(0, new byte[3])).Error);
+    }
+
     /// <summary>The threads the provider runs in this process (accept, export and import threads are named <c>RsmSock ...</c>).</summary>
     internal static int ProviderThreads()
     {

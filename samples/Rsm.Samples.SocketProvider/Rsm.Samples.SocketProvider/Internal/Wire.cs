@@ -139,8 +139,20 @@ internal struct Frame
 /// <summary>Socket helpers shared by both ends.</summary>
 internal static class Wire
 {
-    /// <summary>A Unix domain socket that keeps message boundaries (SOCK_SEQPACKET).</summary>
-    public static Socket NewSocket() => new(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+    /// <summary>A Unix domain socket that keeps message boundaries (SOCK_SEQPACKET), with room to send the largest message.</summary>
+    public static Socket NewSocket()
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+
+        // A record must fit the send buffer whole. The default (net.core.wmem_default) is far larger; this only guards
+        // hosts that lowered it, and the kernel caps the request at net.core.wmem_max without failing.
+        if (socket.SendBufferSize < 2 * Frame.MaxMessage)
+        {
+            socket.SendBufferSize = 2 * Frame.MaxMessage;
+        }
+
+        return socket;
+    }
 
     /// <summary>Sends one message and waits, bounded by the socket's send timeout, until the kernel took it whole.</summary>
     /// <exception cref="SocketException">The connection is gone or the peer did not take the message in time.</exception>
