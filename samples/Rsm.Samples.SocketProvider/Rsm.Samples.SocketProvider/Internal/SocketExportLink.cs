@@ -39,7 +39,7 @@ internal sealed unsafe class SocketExportLink : RemoteExportLink, IProviderResou
         Flags = (ExportFlags)admission.B;
         NodeId = (uint)admission.C;
         Events = new EventCounter();
-        _reader = new Thread(Read) { IsBackground = true, Name = "RsmSock import" };
+        _reader = new Thread(ReceiveLoop) { IsBackground = true, Name = "RsmSock import" };
     }
 
     public override uint NodeId { get; }
@@ -295,7 +295,7 @@ internal sealed unsafe class SocketExportLink : RemoteExportLink, IProviderResou
     }
 
     /// <summary>The reader thread: answers go to their requests, pushes are applied, the end of the stream aborts the import.</summary>
-    private void Read()
+    private void ReceiveLoop()
     {
         byte[] buffer = new byte[Frame.MaxMessage + 1];
         try
