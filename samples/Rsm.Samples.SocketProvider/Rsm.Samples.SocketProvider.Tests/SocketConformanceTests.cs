@@ -39,80 +39,16 @@ public sealed class SocketConformanceHarness : RsmProviderHarness
     protected override void Register(IServiceCollection services) => services.AddSocketProvider();
 }
 
-[TestClass]
-public sealed class SocketControllerConformanceTests : ControllerConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
-
-[TestClass]
-public sealed class SocketExportConformanceTests : ExportConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
-
-[TestClass]
-public sealed class SocketPublishConformanceTests : PublishConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
-
-[TestClass]
-public sealed class SocketImportConformanceTests : ImportConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
-
-[TestClass]
-public sealed class SocketDataAccessConformanceTests : DataAccessConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
-
-[TestClass]
-public sealed class SocketScatterGatherConformanceTests : ScatterGatherConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
-
-[TestClass]
-public sealed class SocketMapConformanceTests : MapConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
-
-[TestClass]
-public sealed class SocketBarrierConformanceTests : BarrierConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
-
-[TestClass]
-public sealed class SocketEventsConformanceTests : EventsConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
-
-[TestClass]
-public sealed class SocketLockOperationsConformanceTests : LockOperationsConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
-
-[TestClass]
-public sealed class SocketLifetimeConformanceTests : LifetimeConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
-
-[TestClass]
-public sealed class SocketConcurrencyConformanceTests : ConcurrencyConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
-
-[TestClass]
-public sealed class SocketComplianceConformanceTests : ComplianceConformanceTests
-{
-    protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness();
-}
+[TestClass] public sealed class SocketControllerConformanceTests : ControllerConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
+[TestClass] public sealed class SocketExportConformanceTests : ExportConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
+[TestClass] public sealed class SocketPublishConformanceTests : PublishConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
+[TestClass] public sealed class SocketImportConformanceTests : ImportConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
+[TestClass] public sealed class SocketDataAccessConformanceTests : DataAccessConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
+[TestClass] public sealed class SocketScatterGatherConformanceTests : ScatterGatherConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
+[TestClass] public sealed class SocketMapConformanceTests : MapConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
+[TestClass] public sealed class SocketBarrierConformanceTests : BarrierConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
+[TestClass] public sealed class SocketEventsConformanceTests : EventsConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
+[TestClass] public sealed class SocketLockOperationsConformanceTests : LockOperationsConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
+[TestClass] public sealed class SocketLifetimeConformanceTests : LifetimeConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
+[TestClass] public sealed class SocketConcurrencyConformanceTests : ConcurrencyConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
+[TestClass] public sealed class SocketComplianceConformanceTests : ComplianceConformanceTests { protected override RsmConformanceHarness CreateHarness() => new SocketConformanceHarness(); }
