@@ -15,7 +15,7 @@ public sealed class SocketProviderTests
 {
     private const uint Id = 0x620000;
     private readonly string _prefix = $"rsm-sample/{Environment.ProcessId}/{Guid.NewGuid():N}";
-    private readonly Stack<Action> _cleanup = new();
+    private readonly CleanupStack _cleanup = new();
     private ServiceProvider _services = null!;
     private SocketProvider _provider = null!;
 
@@ -29,17 +29,7 @@ public sealed class SocketProviderTests
     [TestCleanup]
     public void Cleanup()
     {
-        while (_cleanup.TryPop(out Action? action))
-        {
-            try
-            {
-                action();
-            }
-            catch (RsmException)
-            {
-            }
-        }
-
+        _cleanup.Dispose();
         _services.Dispose();
     }
 

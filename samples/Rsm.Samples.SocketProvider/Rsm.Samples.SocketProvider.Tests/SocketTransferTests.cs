@@ -11,7 +11,7 @@ public sealed class SocketTransferTests
     private const uint Id = 0x610000;
     private const byte Sentinel = 0xEE;
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(30);
-    private readonly Stack<Action> _cleanup = new();
+    private readonly CleanupStack _cleanup = new();
     private SocketConformanceHarness _harness = null!;
 
     [TestInitialize]
@@ -25,17 +25,7 @@ public sealed class SocketTransferTests
     [TestCleanup]
     public void Cleanup()
     {
-        while (_cleanup.TryPop(out Action? action))
-        {
-            try
-            {
-                action();
-            }
-            catch (RsmException)
-            {
-            }
-        }
-
+        _cleanup.Dispose();
         _harness.Dispose();
     }
 
