@@ -47,7 +47,10 @@ public abstract class ExportLink
     /// When the exporter is gone, or answers that it holds the import no more, abort the import first
     /// (<see cref="IAbortableImport.Abort"/>) and return with the destination cleared: the engine then reports
     /// ConnectionAborted (40) where the barrier mode says (an Implicit access at once, Explicit mode at the close barrier,
-    /// DECISIONS F3). Throwing 40 from here would report it in Explicit mode too.
+    /// DECISIONS F3). Throwing 40 from here would report it in Explicit mode too. A link that learns of the abort on another
+    /// thread (a reader of the exporter's pushes) and keeps a flag for it must, whenever an access sees the flag, call
+    /// <see cref="IAbortableImport.Abort"/> itself before it returns: the other thread may have set the flag and not yet
+    /// aborted the import, and the engine judges the access by the import's generation alone.
     /// </remarks>
     /// <exception cref="RsmException">BarrierFailure (38) when the exporter refused the access or did not answer in time.</exception>
     public virtual void Read(long offset, Span<byte> destination, int accessSize) => throw new NotSupportedException("the link maps the segment's pages");

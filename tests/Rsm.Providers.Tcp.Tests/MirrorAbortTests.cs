@@ -7,7 +7,8 @@ namespace Rsm.Providers.Tcp.Tests;
 
 /// <summary>
 /// An abort reaches a mirror on the connection's reader. It must not wait for a refresh that is itself waiting for a
-/// reply only that reader can deliver: the abort returns while the refresh still waits.
+/// reply only that reader can deliver: the abort returns while the refresh still waits. And an access that sees the
+/// abort before the reader has told the import segment tells it itself, so that the engine reports it.
 /// </summary>
 [TestClass]
 public sealed class MirrorAbortTests
@@ -37,6 +38,69 @@ public sealed class MirrorAbortTests
         Assert.IsTrue(refresh.Wait(TimeSpan.FromSeconds(30)), "the connection's end did not release the refresh");
         RsmException aborted = Assert.ThrowsExactly<RsmException>(() => link.MapView(0, 4096, RsmPermissions.ReadWrite, 0, fixedAddress: false));
         Assert.AreEqual(RsmError.ConnectionAborted, aborted.Error);
+    }
+
+    [TestMethod]
+    public void Access_WhileTheReaderIsBetweenFlagAndAbort_AbortsTheImportBeforeItReturns()
+    {
+        var importer = new ImporterChannel(s_requestTimeout);
+        var exporter = new SilentExporter(importer);
+        importer.Attach(exporter);
+        TcpExportLink link = TcpExportLink.Connect(importer, 1, 0x10, RsmPermissions.ReadWrite, new RsmCredentials(1000, 1000, [], 0, 0), 1 << 20);
+        using var import = new HeldAbort();
+        link.Attach(import);
+
+        // The reader has set the link's flag and is about to abort the import segment (held here): an access in between
+        // must abort the segment itself, or the engine's generation check would let it report success.
+        Task reader = Task.Factory.StartNew(link.OnAborted, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.IsTrue(import.Entered.Wait(TimeSpan.FromSeconds(30)), "the abort never reached the import segment");
+
+        byte[] read = [1, 2, 3, 4, 5, 6, 7, 8];
+        link.Read(0, read, 8);
+        CollectionAssert.AreEqual(new byte[8], read, "a get cut off by the abort returns scratch zeros");
+        int seen = import.AbortsOn(Environment.CurrentManagedThreadId);
+        Assert.IsGreaterThanOrEqualTo(1, seen, "the get returned before the import was aborted");
+        link.Write(0, read, 8, acknowledged: true);
+        int afterPut = import.AbortsOn(Environment.CurrentManagedThreadId);
+        Assert.IsGreaterThan(seen, afterPut, "the put returned before the import was aborted");
+        Assert.AreEqual(0UL, link.Atomic(AtomicOperation.FetchAdd, 0, 1, 0, 8));
+        Assert.IsGreaterThan(afterPut, import.AbortsOn(Environment.CurrentManagedThreadId), "the lock operation returned before the import was aborted");
+        Assert.IsFalse(exporter.GetSent.IsSet, "an access of an aborted import reached the exporter");
+
+        import.Release.Set();
+        Assert.IsTrue(reader.Wait(TimeSpan.FromSeconds(30)), "the reader's abort did not return");
+    }
+
+    /// <summary>An import segment whose first abort (the reader's) is held until the test releases it.</summary>
+    private sealed class HeldAbort : IAbortableImport, IDisposable
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<int> _threads = new();
+        private int _calls;
+
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public void Abort()
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                Entered.Set();
+                _ = Release.Wait(TimeSpan.FromSeconds(30));
+                return;
+            }
+
+            _threads.Enqueue(Environment.CurrentManagedThreadId);
+        }
+
+        public int AbortsOn(int thread) => _threads.Count(t => t == thread);
+
+        public void Dispose()
+        {
+            Release.Set();
+            Entered.Dispose();
+            Release.Dispose();
+        }
     }
 
     /// <summary>Admits the connect at once and never answers anything else.</summary>

@@ -175,6 +175,40 @@ public sealed class SocketProviderTests
         }
     }
 
+    [TestMethod]
+    public void Access_WhileTheReaderIsBetweenFlagAndAbort_AbortsTheImportBeforeItReturns()
+    {
+        IRsmController exporter = Controller(1);
+        Publish(exporter);
+        var attributes = new RsmControllerAttributes();
+        var options = new SocketProviderOptions { NodeId = 2, SocketPrefix = _prefix };
+        var transport = new SocketTransport(_provider, new RsmNode(2, attributes), attributes, options);
+        SocketExportLink link = SocketExportLink.Connect(transport, 1, Id, RsmPermissions.ReadWrite);
+        using var import = new HeldAbort();
+        link.Attach(import);
+        _cleanup.Push(() => link.Detach(import));
+
+        // The reader has set the link's flag and is about to abort the import segment (held here): an access in between
+        // must abort the segment itself, or the engine's generation check would let it report success.
+        Task reader = Task.Factory.StartNew(link.OnAborted, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.IsTrue(import.Entered.Wait(TimeSpan.FromSeconds(30)), "the abort never reached the import segment");
+
+        int me = Environment.CurrentManagedThreadId;
+        byte[] read = [9, 9, 9, 9, 9, 9, 9, 9];
+        link.Read(0, read, 8);
+        CollectionAssert.AreEqual(new byte[8], read, "a get cut off by the abort returns scratch zeros");
+        int seen = import.AbortsOn(me);
+        Assert.IsGreaterThanOrEqualTo(1, seen, "the get returned before the import was aborted");
+        link.Write(0, read, 8, acknowledged: true);
+        int afterPut = import.AbortsOn(me);
+        Assert.IsGreaterThan(seen, afterPut, "the put returned before the import was aborted");
+        Assert.AreEqual(0UL, link.Atomic(AtomicOperation.FetchAdd, 0, 1, 0, 8));
+        Assert.IsGreaterThan(afterPut, import.AbortsOn(me), "the lock operation returned before the import was aborted");
+
+        import.Release.Set();
+        Assert.IsTrue(reader.Wait(TimeSpan.FromSeconds(30)), "the reader's abort did not return");
+    }
+
     private IRsmController Controller(uint nodeId)
     {
         IConfiguration settings = new ConfigurationBuilder()
@@ -194,5 +228,37 @@ public sealed class SocketProviderTests
         IExportSegment export = controller.CreateExportSegment(memory.Address, memory.Length);
         _cleanup.Push(export.Destroy);
         Assert.AreEqual(Id, export.Publish(Id, accessList));
+    }
+
+    /// <summary>An import segment whose first abort (the reader's) is held until the test releases it.</summary>
+    private sealed class HeldAbort : IAbortableImport, IDisposable
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<int> _threads = new();
+        private int _calls;
+
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public void Abort()
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                Entered.Set();
+                _ = Release.Wait(TimeSpan.FromSeconds(30));
+                return;
+            }
+
+            _threads.Enqueue(Environment.CurrentManagedThreadId);
+        }
+
+        public int AbortsOn(int thread) => _threads.Count(t => t == thread);
+
+        public void Dispose()
+        {
+            Release.Set();
+            Entered.Dispose();
+            Release.Dispose();
+        }
     }
 }

@@ -44,6 +44,25 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
     public override bool IsDirect => false;
 
+    /// <summary>
+    /// Whether the import was aborted. Another thread may have set the flag and not yet aborted the import segment; the
+    /// access that sees the flag aborts the segment itself (Abort is idempotent), so the engine's generation check after
+    /// the access reports ConnectionAborted (40) and never a success with scratch bytes or a store that went nowhere.
+    /// </summary>
+    private bool Aborted
+    {
+        get
+        {
+            if (!_aborted)
+            {
+                return false;
+            }
+
+            _importer?.Abort();
+            return true;
+        }
+    }
+
     /// <summary>Asks the exporting node to admit this node's importer.</summary>
     public static TcpExportLink Connect(ImporterChannel channel, uint nodeId, uint segmentId, RsmPermissions permission, RsmCredentials importer, int maxBody)
     {
@@ -99,7 +118,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
     public override ISegmentView MapView(long offset, nuint length, RsmPermissions protection, nint address, bool fixedAddress)
     {
-        if (_aborted)
+        if (Aborted)
         {
             throw RsmThrow.Create(RsmError.ConnectionAborted, "the connection was forcibly disconnected");
         }
@@ -135,7 +154,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
     public override void Read(long offset, Span<byte> destination, int accessSize)
     {
-        if (_aborted)
+        if (Aborted)
         {
             // After a forced disconnect reads see scratch zeros: Explicit mode hides the abort until close barrier (F3).
             destination.Clear();
@@ -168,7 +187,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
             }
 
             Await(ids, pendings, "get");
-            if (_aborted)
+            if (Aborted)
             {
                 // Cut off by an abort: what the get returns is scratch zeros, as after it (F3, F7).
                 destination.Clear();
@@ -178,7 +197,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
     public override void Write(long offset, ReadOnlySpan<byte> source, int accessSize, bool acknowledged)
     {
-        if (_aborted)
+        if (Aborted)
         {
             // Stores after a forced disconnect go nowhere (F7); the abort shows at the close barrier (F3).
             return;
@@ -230,7 +249,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
     public override ulong Atomic(AtomicOperation operation, long offset, ulong value, ulong comparand, int size)
     {
-        if (_aborted)
+        if (Aborted)
         {
             // The engine reports ConnectionAborted (40) for a lock operation on an aborted import.
             return 0;

@@ -55,7 +55,24 @@ internal sealed unsafe class SocketExportLink : RemoteExportLink, IProviderResou
 
     public override EventCounter Events { get; }
 
-    private bool IsAborted => Volatile.Read(ref _aborted) != 0;
+    /// <summary>
+    /// Whether the import was aborted. The reader thread sets the flag a moment before it aborts the import segment; the
+    /// access that sees the flag aborts the segment itself (Abort is idempotent), so the engine's generation check after
+    /// the access reports ConnectionAborted (40), never a success with scratch zeros or a put that went nowhere.
+    /// </summary>
+    private bool IsAborted
+    {
+        get
+        {
+            if (Volatile.Read(ref _aborted) == 0)
+            {
+                return false;
+            }
+
+            Volatile.Read(ref _importer)?.Abort();
+            return true;
+        }
+    }
 
     private bool IsLost => Volatile.Read(ref _lost) != 0;
 
@@ -494,7 +511,7 @@ internal sealed unsafe class SocketExportLink : RemoteExportLink, IProviderResou
     }
 
     /// <summary>The exporter aborted the import, or can no longer be reached: accesses fail from now on.</summary>
-    private void OnAborted()
+    internal void OnAborted()
     {
         // The import is aborted first, so a close barrier woken below already sees its generation changed.
         _ = Interlocked.Exchange(ref _aborted, 1);
