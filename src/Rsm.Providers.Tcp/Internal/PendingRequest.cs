@@ -42,10 +42,12 @@ internal sealed class PendingRequest
     /// Waits for the reply: a brief spin (see <see cref="BriefSpin"/>), then a plain blocking wait that does not spin
     /// again, so a long transfer's waiter leaves the processors to the threads moving the data.
     /// </summary>
+    /// <param name="timeout">The longest wait.</param>
+    /// <param name="spin">False to sleep at once: the request moves <see cref="BriefSpin.NoSpinBytes"/> or more.</param>
     /// <returns>False on timeout.</returns>
-    public bool Wait(TimeSpan timeout)
+    public bool Wait(TimeSpan timeout, bool spin = true)
     {
-        if (BriefSpin.UntilZero(ref _waiting))
+        if (spin && BriefSpin.UntilZero(ref _waiting))
         {
             return true;
         }

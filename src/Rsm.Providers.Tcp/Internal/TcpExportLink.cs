@@ -19,6 +19,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     private int _firstError;
     private uint _grantedMode;
     private volatile bool _aborted;
+    private bool _largeOutstanding;
 
     private TcpExportLink(ImporterChannel channel, uint nodeId, uint importId, ulong length, ExportFlags flags, uint granted, int chunk, EventCounter events)
     {
@@ -186,7 +187,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
                 }
             }
 
-            Await(ids, pendings, "get");
+            Await(ids, pendings, "get", destination.Length);
             if (Aborted)
             {
                 // Cut off by an abort: what the get returns is scratch zeros, as after it (F3, F7).
@@ -220,6 +221,11 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
                     _outstanding++;
                 }
 
+                if (n >= BriefSpin.NoSpinBytes)
+                {
+                    _largeOutstanding = true;
+                }
+
                 if (!_channel.SendUnawaited(Opcode.Put, head, source.Slice(start, n)))
                 {
                     OnPipelinedAck((int)RsmError.ConnectionAborted);
@@ -243,7 +249,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
         if (acknowledged)
         {
-            Await(ids, pendings!, "put");
+            Await(ids, pendings!, "put", source.Length);
         }
     }
 
@@ -265,7 +271,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
             throw RsmThrow.Create(RsmError.ConnectionAborted, $"the connection to node {NodeId} is lost");
         }
 
-        Await([id], [pending], "lock operation");
+        Await([id], [pending], "lock operation", size);
         return pending.Value;
     }
 
@@ -290,8 +296,12 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         (view as MirrorView)?.ShipDirty();
         _ = _channel.Flush();
 
-        // The acknowledgements of a burst come back within microseconds: spin briefly before sleeping on them.
-        _ = BriefSpin.UntilZero(ref _outstanding);
+        // The acknowledgements of a burst of small puts come back within microseconds: spin briefly before sleeping on
+        // them. After a large put they cannot, and the spin would take a processor from the threads moving its bytes.
+        if (!Interlocked.Exchange(ref _largeOutstanding, false))
+        {
+            _ = BriefSpin.UntilZero(ref _outstanding);
+        }
 
         lock (_outstandingGate)
         {
@@ -366,7 +376,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     {
         try
         {
-            Await(ids, pendings.ToArray(), what);
+            Await(ids, pendings.ToArray(), what, 0);
         }
         catch (RsmException)
         {
@@ -374,12 +384,13 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         }
     }
 
-    private void Await(ReadOnlySpan<uint> ids, PendingRequest[] pendings, string what)
+    private void Await(ReadOnlySpan<uint> ids, PendingRequest[] pendings, string what, int bytes)
     {
         RsmError failure = RsmError.Success;
+        bool spin = bytes < BriefSpin.NoSpinBytes;
         for (int i = 0; i < pendings.Length; i++)
         {
-            if (!pendings[i].Wait(_channel.RequestTimeout))
+            if (!pendings[i].Wait(_channel.RequestTimeout, spin))
             {
                 for (int j = i; j < pendings.Length; j++)
                 {
