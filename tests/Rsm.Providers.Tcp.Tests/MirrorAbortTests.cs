@@ -1,4 +1,5 @@
 using System.Buffers;
+using Rsm.Conformance;
 using Rsm.Engine;
 using Rsm.Providers.Tcp.Internal;
 using Rsm.Providers.Tcp.Internal.Wire;
@@ -47,7 +48,7 @@ public sealed class MirrorAbortTests
         var exporter = new SilentExporter(importer);
         importer.Attach(exporter);
         TcpExportLink link = TcpExportLink.Connect(importer, 1, 0x10, RsmPermissions.ReadWrite, new RsmCredentials(1000, 1000, [], 0, 0), 1 << 20);
-        using var import = new HeldAbort();
+        using var import = new HeldAbortImport();
         link.Attach(import);
 
         // The reader has set the link's flag and is about to abort the import segment (held here): an access in between
@@ -69,38 +70,6 @@ public sealed class MirrorAbortTests
 
         import.Release.Set();
         Assert.IsTrue(reader.Wait(TimeSpan.FromSeconds(30)), "the reader's abort did not return");
-    }
-
-    /// <summary>An import segment whose first abort (the reader's) is held until the test releases it.</summary>
-    private sealed class HeldAbort : IAbortableImport, IDisposable
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<int> _threads = new();
-        private int _calls;
-
-        public ManualResetEventSlim Entered { get; } = new();
-
-        public ManualResetEventSlim Release { get; } = new();
-
-        public void Abort()
-        {
-            if (Interlocked.Increment(ref _calls) == 1)
-            {
-                Entered.Set();
-                _ = Release.Wait(TimeSpan.FromSeconds(30));
-                return;
-            }
-
-            _threads.Enqueue(Environment.CurrentManagedThreadId);
-        }
-
-        public int AbortsOn(int thread) => _threads.Count(t => t == thread);
-
-        public void Dispose()
-        {
-            Release.Set();
-            Entered.Dispose();
-            Release.Dispose();
-        }
     }
 
     /// <summary>Admits the connect at once and never answers anything else.</summary>

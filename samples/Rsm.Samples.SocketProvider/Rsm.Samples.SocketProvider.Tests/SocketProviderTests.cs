@@ -184,7 +184,7 @@ public sealed class SocketProviderTests
         var options = new SocketProviderOptions { NodeId = 2, SocketPrefix = _prefix };
         var transport = new SocketTransport(_provider, new RsmNode(2, attributes), attributes, options);
         SocketExportLink link = SocketExportLink.Connect(transport, 1, Id, RsmPermissions.ReadWrite);
-        using var import = new HeldAbort();
+        using var import = new HeldAbortImport();
         link.Attach(import);
         _cleanup.Push(() => link.Detach(import));
 
@@ -228,37 +228,5 @@ public sealed class SocketProviderTests
         IExportSegment export = controller.CreateExportSegment(memory.Address, memory.Length);
         _cleanup.Push(export.Destroy);
         Assert.AreEqual(Id, export.Publish(Id, accessList));
-    }
-
-    /// <summary>An import segment whose first abort (the reader's) is held until the test releases it.</summary>
-    private sealed class HeldAbort : IAbortableImport, IDisposable
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<int> _threads = new();
-        private int _calls;
-
-        public ManualResetEventSlim Entered { get; } = new();
-
-        public ManualResetEventSlim Release { get; } = new();
-
-        public void Abort()
-        {
-            if (Interlocked.Increment(ref _calls) == 1)
-            {
-                Entered.Set();
-                _ = Release.Wait(TimeSpan.FromSeconds(30));
-                return;
-            }
-
-            _threads.Enqueue(Environment.CurrentManagedThreadId);
-        }
-
-        public int AbortsOn(int thread) => _threads.Count(t => t == thread);
-
-        public void Dispose()
-        {
-            Release.Set();
-            Entered.Dispose();
-            Release.Dispose();
-        }
     }
 }
