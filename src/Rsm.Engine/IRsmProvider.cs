@@ -24,6 +24,20 @@ public interface IRsmProvider
     /// <returns>A controller with one reference.</returns>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The settings are invalid; the message names the configuration path.</exception>
     IRsmController CreateController(string name, IConfiguration settings, string configurationPath);
+
+    /// <summary>
+    /// Checks a controller's settings without opening it, as <see cref="CreateController"/> would check them: the hosted
+    /// controllers (<c>AddHostedControllers</c>) check every configured controller at host start, so that a wrong
+    /// setting stops the host before anything listens. The default checks nothing; the settings are then checked when
+    /// the controller opens.
+    /// </summary>
+    /// <param name="name">The controller name.</param>
+    /// <param name="settings">The controller's configuration section (may be empty).</param>
+    /// <param name="configurationPath">The path of <paramref name="settings"/>, for error messages.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The settings are invalid; the message names the configuration path.</exception>
+    void ValidateSettings(string name, IConfiguration settings, string configurationPath)
+    {
+    }
 }
 
 /// <summary>Reference counting of a controller, used by the factory for repeated <c>rsm_get_controller</c> calls.</summary>

@@ -52,6 +52,9 @@ internal sealed class FakeController(string name, string providerName) : IRsmCon
         }
     }
 
+    /// <summary>Runs at every <see cref="Dispose"/>, outside the lock: records the order of closes, or holds one.</summary>
+    public Action<FakeController>? OnDispose { get; set; }
+
     public void Dispose()
     {
         lock (_gate)
@@ -61,6 +64,8 @@ internal sealed class FakeController(string name, string providerName) : IRsmCon
                 _references--;
             }
         }
+
+        OnDispose?.Invoke(this);
     }
 
     public RsmControllerAttributes GetAttributes() => throw new NotSupportedException();

@@ -18,11 +18,23 @@ internal sealed class FakeProvider(string name, int version = IRsmProvider.Curre
 
     public string? LastConfigurationPath { get; private set; }
 
+    /// <summary>The controllers opened, in order.</summary>
+    public List<FakeController> Opened { get; } = [];
+
+    /// <summary>Given to every controller opened from now on.</summary>
+    public Action<FakeController>? OnDispose { get; set; }
+
     public IRsmController CreateController(string name, IConfiguration settings, string configurationPath)
     {
         Interlocked.Increment(ref _created);
         LastSettings = settings;
         LastConfigurationPath = configurationPath;
-        return new FakeController(name, Name);
+        var controller = new FakeController(name, Name) { OnDispose = OnDispose };
+        lock (Opened)
+        {
+            Opened.Add(controller);
+        }
+
+        return controller;
     }
 }

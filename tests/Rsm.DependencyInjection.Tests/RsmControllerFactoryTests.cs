@@ -39,7 +39,23 @@ public sealed class RsmControllerFactoryTests
         using ServiceProvider sp = Build(LoopbackConfiguration(), new FakeProvider("Loopback"));
         var factory = sp.GetRequiredService<IRsmControllerFactory>();
 
-        AssertRsmError(RsmError.ControllerNotPresent, () => factory.GetController("sci0"));
+        RsmException ex = AssertRsmError(RsmError.ControllerNotPresent, () => factory.GetController("sci0"));
+
+        // The message names the section searched and what it holds.
+        StringAssert.Contains(ex.Message, "configuration section Rsm:Controllers has no entry 'sci0'");
+        StringAssert.Contains(ex.Message, "(configured: loopback)");
+    }
+
+    [TestMethod]
+    public void GetController_UnknownNameDefinedInCode_MessageListsTheNames()
+    {
+        var services = new ServiceCollection();
+        services.AddRsm(o => o.AddController("tcp1", "Tcp").AddController("shm0", "SharedMemory"));
+        using ServiceProvider sp = services.BuildServiceProvider();
+
+        RsmException ex = AssertRsmError(RsmError.ControllerNotPresent, () => sp.GetRequiredService<IRsmControllerFactory>().GetController("tcp0"));
+
+        StringAssert.Contains(ex.Message, "the controllers defined in code do not include 'tcp0' (configured: shm0, tcp1)");
     }
 
     [TestMethod]
@@ -205,13 +221,16 @@ public sealed class RsmControllerFactoryTests
     }
 
     [TestMethod]
-    public void GetController_InvalidOptions_ValidationExceptionPropagates()
+    public void GetController_InvalidOptions_BadConfigurationNamingThePath()
     {
         using ServiceProvider sp = Build(LoopbackConfiguration(), new RejectingProvider("Loopback"));
         var factory = sp.GetRequiredService<IRsmControllerFactory>();
 
-        var ex = Assert.ThrowsExactly<OptionsValidationException>(() => factory.GetController("loopback"));
-        StringAssert.Contains(ex.Message, "Rsm:Controllers:loopback");
+        // As IRsmControllerFactory.GetController documents: RsmException BadConfiguration (44), the validation failure inside.
+        var ex = Assert.ThrowsExactly<RsmException>(() => factory.GetController("loopback"));
+        Assert.AreEqual(RsmError.BadConfiguration, ex.Error);
+        StringAssert.Contains(ex.Message, "Rsm:Controllers:loopback:NodeId");
+        Assert.IsInstanceOfType<OptionsValidationException>(ex.InnerException);
     }
 
     [TestMethod]

@@ -20,6 +20,7 @@ internal sealed class RsmControllerFactory : IRsmControllerFactory, IDisposable
     private static readonly char[] s_digits = "0123456789".ToCharArray();
 
     private readonly Dictionary<string, RsmControllerOptions> _controllers;
+    private readonly string? _controllersPath;
     private readonly IRsmProvider[] _providers;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
@@ -32,6 +33,7 @@ internal sealed class RsmControllerFactory : IRsmControllerFactory, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(providers);
         _controllers = new Dictionary<string, RsmControllerOptions>(options.Controllers, StringComparer.OrdinalIgnoreCase);
+        _controllersPath = options.ControllersPath;
         _providers = [.. providers];
         _logger = loggerFactory?.CreateLogger("Rsm") ?? NullLogger.Instance;
     }
@@ -67,13 +69,75 @@ internal sealed class RsmControllerFactory : IRsmControllerFactory, IDisposable
             catch (OptionsValidationException ex)
             {
                 RsmLog.InvalidConfiguration(_logger, path, ex.Message);
-                throw;
+                throw RsmThrow.Create(RsmError.BadConfiguration, $"controller '{resolved}' is not configured correctly: {ex.Message}", ex);
             }
 
             _open[resolved] = controller;
             _handedOut[controller] = 1;
             return controller;
         }
+    }
+
+    /// <summary>The configured controllers that open with the host (<see cref="RsmControllerOptions.StartWithHost"/>), in configuration order.</summary>
+    internal IReadOnlyList<string> StartWithHost => [.. _controllers.Where(c => c.Value.StartWithHost).Select(c => c.Key)];
+
+    /// <summary>
+    /// Checks every configured controller without opening any: its provider is registered and of this library version,
+    /// its <c>StartWithHost</c> is a boolean, and its provider accepts its settings
+    /// (<see cref="IRsmProvider.ValidateSettings"/>). Every problem is reported at once.
+    /// </summary>
+    /// <exception cref="RsmException">BadConfiguration (44) naming the configuration path of each problem; ControllerNotPresent (4)
+    /// or BadLibraryVersion (1) when those are the only problems (a missing or unregistered provider, a provider of another version).</exception>
+    internal void ValidateConfigured()
+    {
+        var failures = new List<(RsmError Error, string Message, Exception? Inner)>();
+        foreach ((string name, RsmControllerOptions options) in _controllers)
+        {
+            string path = RsmOptionsBinder.PathOf(name, options);
+            if (options.InvalidStartWithHost is { } text)
+            {
+                string problem = $"{path}:{RsmOptionsBinder.StartWithHostKey} is '{text}', which is neither true nor false";
+                RsmLog.InvalidConfiguration(_logger, path, problem);
+                failures.Add((RsmError.BadConfiguration, problem, null));
+            }
+
+            IRsmProvider provider;
+            try
+            {
+                provider = FindProvider(name, options);
+            }
+            catch (RsmException ex)
+            {
+                failures.Add((ex.Error, ex.Message, ex));
+                continue;
+            }
+
+            try
+            {
+                provider.ValidateSettings(name, RsmOptionsBinder.SettingsOf(options), path);
+            }
+            catch (OptionsValidationException ex)
+            {
+                RsmLog.InvalidConfiguration(_logger, path, ex.Message);
+                failures.Add((RsmError.BadConfiguration, ex.Message, ex));
+            }
+        }
+
+        if (failures.Count == 0)
+        {
+            return;
+        }
+
+        RsmError error = failures.All(f => f.Error == failures[0].Error) ? failures[0].Error : RsmError.BadConfiguration;
+        string all = string.Join("; ", failures.Select(f => f.Message));
+        Exception[] inner = [.. failures.Where(f => f.Inner is not null).Select(f => f.Inner!)];
+        string message = $"the Rsm configuration is not valid: {all}";
+        throw inner.Length switch
+        {
+            0 => RsmThrow.Create(error, message),
+            1 => RsmThrow.Create(error, message, inner[0]),
+            _ => RsmThrow.Create(error, message, new AggregateException(inner)),
+        };
     }
 
     /// <summary>Releases every reference this factory handed out that is still held.</summary>
@@ -138,7 +202,11 @@ internal sealed class RsmControllerFactory : IRsmControllerFactory, IDisposable
             }
         }
 
-        RsmThrow.Error(RsmError.ControllerNotPresent, $"no controller named '{name}' is configured (Rsm:Controllers:{name})");
+        string searched = _controllersPath is null
+            ? $"the controllers defined in code do not include '{name}'"
+            : $"configuration section {_controllersPath} has no entry '{name}'";
+        string names = _controllers.Count == 0 ? "none" : string.Join(", ", _controllers.Keys.Order(StringComparer.OrdinalIgnoreCase));
+        RsmThrow.Error(RsmError.ControllerNotPresent, $"no controller named '{name}' is configured: {searched} (configured: {names})");
         return default;
     }
 

@@ -17,6 +17,17 @@ public sealed class RsmControllerOptions
     /// They are layered over <see cref="Settings"/> as an in-memory configuration. Empty by default.</summary>
     public IDictionary<string, string?> Values { get; } = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether the hosted controllers (<c>AddRsm(...).AddHostedControllers()</c>) open this controller when the host
+    /// starts and release it when the host stops, so that, for example, a Tcp node listens from the start (configuration
+    /// key <c>Rsm:Controllers:&lt;name&gt;:StartWithHost</c>, <c>true</c> or <c>false</c>). False by default: the
+    /// controller opens at its first <c>GetController</c>.
+    /// </summary>
+    public bool StartWithHost { get; set; }
+
+    /// <summary>The <c>StartWithHost</c> text of a configuration that is not <c>true</c> or <c>false</c>; reported at host start.</summary>
+    internal string? InvalidStartWithHost { get; set; }
+
     /// <summary>The configuration path of the controller, for error messages.</summary>
     internal string? ConfigurationPath { get; set; }
 }

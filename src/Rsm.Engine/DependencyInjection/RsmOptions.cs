@@ -9,6 +9,9 @@ public sealed class RsmOptions
     /// <summary>The controllers by name (<c>loopback</c>, <c>shm0</c>, <c>tcp0</c>, ...); names compare case-insensitively. Empty by default.</summary>
     public Dictionary<string, RsmControllerOptions> Controllers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Where the controllers were looked for, for error messages: a configuration path, or null when defined in code.</summary>
+    internal string? ControllersPath { get; set; }
+
     /// <summary>Adds or replaces the controller <paramref name="name"/>.</summary>
     /// <param name="name">The controller name.</param>
     /// <param name="provider">The provider name (<c>Loopback</c>, <c>SharedMemory</c>, <c>Tcp</c>).</param>

@@ -7,19 +7,25 @@ internal static class RsmOptionsBinder
 {
     internal const string ControllersKey = "Controllers";
     internal const string ProviderKey = "Provider";
+    internal const string StartWithHostKey = "StartWithHost";
 
     public static IEnumerable<IConfigurationSection> GetControllerSections(IConfiguration configuration) =>
         configuration.GetSection(ControllersKey).GetChildren();
 
     public static void Bind(IConfiguration configuration, RsmOptions options)
     {
+        options.ControllersPath = configuration.GetSection(ControllersKey).Path;
         foreach (IConfigurationSection section in GetControllerSections(configuration))
         {
+            string? startWithHost = section[StartWithHostKey];
+            bool parsed = bool.TryParse(startWithHost, out bool start);
             options.Controllers[section.Key] = new RsmControllerOptions
             {
                 Provider = section[ProviderKey],
                 Settings = section,
                 ConfigurationPath = section.Path,
+                StartWithHost = parsed && start,
+                InvalidStartWithHost = startWithHost is null || parsed ? null : startWithHost,
             };
         }
     }

@@ -56,6 +56,32 @@ public static class RsmServiceCollectionExtensions
         return AddCore(services);
     }
 
+    /// <summary>
+    /// Starts Rsm with the host (<see cref="Microsoft.Extensions.Hosting.IHostedService"/>). At start it checks every
+    /// configured controller without opening it, and fails the start with an <see cref="RsmException"/> naming the
+    /// configuration path of each problem (BadConfiguration (44); ControllerNotPresent (4) for a provider that is not
+    /// registered). It then opens the controllers whose <c>StartWithHost</c> is true, in configuration order, so that a
+    /// Tcp node listens before any code touches it. At stop it releases them in the reverse order, each within
+    /// <see cref="RsmHostingOptions.StopTimeout"/>; what a provider keeps beyond its controllers (a Tcp node's listener)
+    /// ends when the host's services are disposed. Calling it again is harmless.
+    /// </summary>
+    /// <param name="builder">The builder <c>AddRsm</c> returned.</param>
+    /// <param name="configure">Adjusts the hosting options, or null.</param>
+    /// <returns>The same builder.</returns>
+    public static IRsmBuilder AddHostedControllers(this IRsmBuilder builder, Action<RsmHostingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        OptionsBuilder<RsmHostingOptions> options = builder.Services.AddOptions<RsmHostingOptions>()
+            .Validate(static o => o.StopTimeout > TimeSpan.Zero, $"{nameof(RsmHostingOptions)}.{nameof(RsmHostingOptions.StopTimeout)} must be positive");
+        if (configure is not null)
+        {
+            _ = options.Configure(configure);
+        }
+
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, RsmHostedControllers>());
+        return builder;
+    }
+
     private static RsmBuilder AddCore(IServiceCollection services)
     {
         services.TryAddSingleton<IRsmControllerFactory>(static sp => new RsmControllerFactory(

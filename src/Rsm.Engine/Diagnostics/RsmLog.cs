@@ -50,4 +50,16 @@ internal static partial class RsmLog
     [LoggerMessage(EventId = 11, EventName = nameof(InvalidConfiguration), Level = LogLevel.Error,
         Message = "Invalid Rsm configuration at {ConfigurationPath}: {Detail}")]
     public static partial void InvalidConfiguration(ILogger logger, string configurationPath, string detail);
+
+    [LoggerMessage(EventId = 12, EventName = nameof(ControllerStartedWithHost), Level = LogLevel.Information,
+        Message = "Controller {Controller} ({Provider}, node {NodeId}) opened with the host")]
+    public static partial void ControllerStartedWithHost(ILogger logger, string controller, string provider, uint nodeId);
+
+    [LoggerMessage(EventId = 13, EventName = nameof(ControllerStopTimedOut), Level = LogLevel.Warning,
+        Message = "Controller {Controller} did not close within {StopTimeout} of the host's stop; it finishes on its own")]
+    public static partial void ControllerStopTimedOut(ILogger logger, string controller, TimeSpan stopTimeout);
+
+    [LoggerMessage(EventId = 14, EventName = nameof(ControllerStopFailed), Level = LogLevel.Warning,
+        Message = "Controller {Controller} failed to close at the host's stop: {Detail}")]
+    public static partial void ControllerStopFailed(ILogger logger, string controller, string detail);
 }

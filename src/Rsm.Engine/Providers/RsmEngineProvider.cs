@@ -51,17 +51,17 @@ public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IDisposable
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(settings);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-
-        // A fresh instance per controller: the registered defaults, then this controller's section over them.
-        TOptions options = _defaults.Create(Options.DefaultName);
-        settings.Bind(options);
-        EngineLimits limits = options.ToLimits();
-        List<string> failures = limits.Check(configurationPath);
-        Validate(options, configurationPath, failures);
-        EngineLimits.ThrowIfAny<TOptions>(configurationPath, failures);
-
+        (TOptions options, EngineLimits limits) = BindAndValidate(settings, configurationPath);
         RsmControllerAttributes attributes = limits.ToAttributes(GetCapabilities(options));
         return new RsmEngineController(name, CreateTransport(options, attributes), Logger);
+    }
+
+    /// <inheritdoc/>
+    public void ValidateSettings(string name, IConfiguration settings, string configurationPath)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(settings);
+        _ = BindAndValidate(settings, configurationPath);
     }
 
     /// <summary>Releases the provider: <see cref="Dispose(bool)"/> stops what its nodes run.</summary>
@@ -73,6 +73,18 @@ public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IDisposable
         }
 
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A fresh instance per controller: the registered defaults, then this controller's section over them, checked.</summary>
+    private (TOptions Options, EngineLimits Limits) BindAndValidate(IConfiguration settings, string configurationPath)
+    {
+        TOptions options = _defaults.Create(Options.DefaultName);
+        settings.Bind(options);
+        EngineLimits limits = options.ToLimits();
+        List<string> failures = limits.Check(configurationPath);
+        Validate(options, configurationPath, failures);
+        EngineLimits.ThrowIfAny<TOptions>(configurationPath, failures);
+        return (options, limits);
     }
 
     /// <summary>Adds what is wrong with the provider's own settings to <paramref name="failures"/>, each naming <paramref name="path"/>.</summary>

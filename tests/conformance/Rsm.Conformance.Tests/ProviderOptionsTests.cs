@@ -22,7 +22,9 @@ public sealed class ProviderOptionsTests
         });
         IRsmControllerFactory factory = services.GetRequiredService<IRsmControllerFactory>();
 
-        OptionsValidationException ex = Assert.ThrowsExactly<OptionsValidationException>(() => factory.GetController("c"));
+        RsmException ex = Assert.ThrowsExactly<RsmException>(() => factory.GetController("c"));
+        Assert.AreEqual(RsmError.BadConfiguration, ex.Error);
+        Assert.IsInstanceOfType<OptionsValidationException>(ex.InnerException);
 
         Assert.Contains("Rsm:Controllers:c:NodeId", ex.Message);
         Assert.Contains("Rsm:Controllers:c:MaxExportSegmentSize", ex.Message);
@@ -65,8 +67,9 @@ public sealed class ProviderOptionsTests
             ["Rsm:Controllers:shm:ConnectTimeout"] = timeout,
         });
 
-        OptionsValidationException ex = Assert.ThrowsExactly<OptionsValidationException>(
+        RsmException ex = Assert.ThrowsExactly<RsmException>(
             () => services.GetRequiredService<IRsmControllerFactory>().GetController("shm"));
+        Assert.AreEqual(RsmError.BadConfiguration, ex.Error);
 
         Assert.Contains("Rsm:Controllers:shm:" + key, ex.Message);
     }
