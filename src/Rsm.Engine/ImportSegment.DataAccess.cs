@@ -174,8 +174,22 @@ internal sealed unsafe partial class ImportSegment
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowMisaligned(long offset, nint data, nuint accessSize) =>
-        RsmThrow.Error(RsmError.BadMemoryAlignment, $"buffer 0x{data:x} or offset {offset} is not a multiple of the {accessSize}-byte access size");
+    private static void ThrowMisaligned(long offset, nint data, nuint accessSize)
+    {
+        nuint mask = accessSize - 1;
+        var wrong = new List<string>(2);
+        if (((nuint)offset & mask) != 0)
+        {
+            wrong.Add($"the segment offset {offset}");
+        }
+
+        if (((nuint)data & mask) != 0)
+        {
+            wrong.Add($"the buffer at 0x{data:x}");
+        }
+
+        RsmThrow.Error(RsmError.BadMemoryAlignment, $"{string.Join(" and ", wrong)} {(wrong.Count == 1 ? "is" : "are")} not aligned to the {accessSize}-byte access size");
+    }
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -192,7 +206,9 @@ internal sealed unsafe partial class ImportSegment
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowNoBarrier() => RsmThrow.Error(RsmError.BarrierUninitialized, "Implicit barrier mode needs an initialised barrier");
+    private static void ThrowNoBarrier() => RsmThrow.Error(
+        RsmError.BarrierUninitialized,
+        "an access in Implicit barrier mode (the default) needs the import's barrier: call InitBarrier() once after connect, or SetMode(RsmBarrierMode.Explicit) and bracket the accesses with a barrier's Open and Close");
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -116,7 +118,7 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
         // A length that is not a page multiple is an alignment error, not a length error (DECISIONS F1).
         if ((((nuint)address | length) & (PageSize - 1)) != 0)
         {
-            RsmThrow.Error(RsmError.BadMemoryAlignment, $"address 0x{address:x} or length {length} is not a multiple of the page size {PageSize}");
+            ThrowMisaligned(address, length);
         }
 
         if (length > Attributes.MaxExportSegmentSize)
@@ -291,5 +293,24 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
         {
             RsmThrow.Error(RsmError.BadControllerHandle, $"controller '{Name}' was released");
         }
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowMisaligned(nint address, nuint length)
+    {
+        nuint mask = PageSize - 1;
+        var wrong = new List<string>(2);
+        if (((nuint)address & mask) != 0)
+        {
+            wrong.Add($"the address 0x{address:x} is {(nuint)address & mask} bytes past a page boundary");
+        }
+
+        if ((length & mask) != 0)
+        {
+            wrong.Add($"the length {length} is not a page multiple (the next one is {(length + mask) & ~mask})");
+        }
+
+        RsmThrow.Error(RsmError.BadMemoryAlignment, $"{string.Join(", and ", wrong)}: both must be multiples of the page size {PageSize} (RsmPageMemory.Allocate gives such memory)");
     }
 }
