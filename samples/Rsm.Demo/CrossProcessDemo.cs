@@ -12,7 +12,7 @@ internal static class CrossProcessDemo
 {
     public const string ExporterRole = "exporter";
 
-    /// <summary>Runs steps 2 to 13 with <paramref name="controller"/> (step 1 opened it).</summary>
+    /// <summary>Runs steps 2 to 17 with <paramref name="controller"/> (step 1 opened it).</summary>
     public static void Run(IRsmController controller, NodePlacement placement, IReadOnlyList<string> demoArguments, DemoSteps steps, TextWriter output)
     {
         foreach (string note in placement.Notes)
@@ -37,11 +37,11 @@ internal static class CrossProcessDemo
 
         uint exporterNode = controller.LocalNodeId;
         uint importerNode = placement.ImporterNode ?? exporterNode;
+        RsmAccessEntry[] access = exporterNode == importerNode
+            ? [RsmAccessEntry.FromOctal(exporterNode, "0666")]
+            : [RsmAccessEntry.FromOctal(exporterNode, "0666"), RsmAccessEntry.FromOctal(importerNode, "0666")];
         uint segmentId = steps.Run(DemoText.PublishFor(exporterNode, importerNode), () =>
         {
-            RsmAccessEntry[] access = exporterNode == importerNode
-                ? [new RsmAccessEntry(exporterNode, 0x1B6)]
-                : [new RsmAccessEntry(exporterNode, 0x1B6), new RsmAccessEntry(importerNode, 0x1B6)];
             uint id = export.Publish(0, access);
             return (id, $"segment id {ImporterProtocol.FormatSegmentId(id)}");
         });
@@ -87,11 +87,21 @@ internal static class CrossProcessDemo
         importer.Perform(ImporterProtocol.GetAborted, steps.Skip());
 
         importer.Perform(ImporterProtocol.Release, steps.Skip());
-        steps.Also(() =>
+
+        uint republished = steps.Run(DemoText.Republish, () =>
+        {
+            uint again = export.Publish(0, access);
+            return (again, $"published again with the automatic id {ImporterProtocol.FormatSegmentId(again)}");
+        });
+        importer.Perform(ImporterProtocol.Reconnect, steps.Current, ImporterProtocol.FormatSegmentId(republished));
+
+        steps.Run(DemoText.Destroy, () =>
         {
             export.Destroy();
-            return "the exporter destroyed the export; all released";
+            return "the exporter destroyed the export without unpublishing it first";
         });
+        importer.Perform(ImporterProtocol.GetDestroyed, steps.Skip());
+        importer.Perform(ImporterProtocol.Disconnect, steps.Skip());
 
         importer.Exit();
     }

@@ -19,7 +19,11 @@ internal static class DemoText
     public const string Signal = "Post an event from the importer; the exporter waits for it (1 s)";
     public const string Unpublish = "Unpublish the segment (forcibly disconnects the importer)";
     public const string AbortedGet = "Get on the aborted import in Implicit mode";
-    public const string Release = "Unmap, disconnect and destroy";
+    public const string Release = "Unmap and disconnect the aborted import";
+    public const string Republish = "Publish the segment again and connect a new import";
+    public const string Destroy = "Destroy the export while the new import is connected (forcibly disconnects it)";
+    public const string DestroyedGet = "Get on the import the destroy aborted, in Implicit mode";
+    public const string Disconnect = "Disconnect the import; everything is released";
 
     public static string OpenController(string transport) => $"Open controller '{transport}'";
 
@@ -31,6 +35,11 @@ internal static class DemoText
     public static string TcpNodes(uint exporterNode, string exporterEndpoint, uint importerNode, string importerEndpoint, string? configuredExporter, string? configuredImporter) =>
         $"node {exporterNode} (this process) listens on {exporterEndpoint}, node {importerNode} (the importer process) on {importerEndpoint}: " +
         $"free ports picked at start in place of the configured {configuredExporter} and {configuredImporter}";
+
+    /// <summary>The two SharedMemory nodes and the rendezvous prefix they share.</summary>
+    public static string SharedMemoryNodes(uint exporterNode, uint importerNode, string prefix, string configured) =>
+        $"node {exporterNode} (this process) exports, node {importerNode} (the importer process) imports; both meet under the rendezvous prefix '{prefix}': " +
+        $"the configured '{configured}' with this user's uid, so that the demos of two users of one host stay apart";
 
     public const string TcpInlineKey =
         "the cluster key is inline (ClusterKey) for this demo; a real deployment sets ClusterKeyFile to a file only the node's account can read";

@@ -96,9 +96,9 @@ internal sealed class ImporterProcess : IDisposable
     public void AwaitReady() => AwaitReply(ImporterProtocol.Ready, "its start", Stopwatch.StartNew());
 
     /// <summary>Has the importer perform <paramref name="command"/> as (part of) step <paramref name="step"/> and waits for it.</summary>
-    public void Perform(string command, int step)
+    public void Perform(string command, int step, string? argument = null)
     {
-        string line = $"{command} {step}";
+        string line = argument is null ? $"{command} {step}" : $"{command} {step} {argument}";
         Stopwatch clock = Stopwatch.StartNew();
         Send(line);
         AwaitReply(ImporterProtocol.Done, $"'{line}'", clock);

@@ -29,6 +29,9 @@ internal static class ImporterProtocol
     public const string Post = "post";
     public const string GetAborted = "get-aborted";
     public const string Release = "release";
+    public const string Reconnect = "reconnect";
+    public const string GetDestroyed = "get-destroyed";
+    public const string Disconnect = "disconnect";
     public const string Exit = "exit";
 
     /// <summary>How long the exporter waits for any one answer, or for the importer to exit, before it kills it.</summary>

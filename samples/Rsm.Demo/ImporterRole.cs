@@ -59,7 +59,7 @@ internal sealed class ImporterRole(IRsmController controller, uint nodeId, uint 
                     return 0;
                 }
 
-                if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int step) || step < 1)
+                if (parts.Length is not (2 or 3) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int step) || step < 1)
                 {
                     Reply(output, ImporterProtocol.Failed, $"malformed command '{line}'");
                     return 1;
@@ -67,7 +67,7 @@ internal sealed class ImporterRole(IRsmController controller, uint nodeId, uint 
 
                 try
                 {
-                    role.Perform(parts[0], step);
+                    role.Perform(parts[0], step, parts.Length == 3 ? parts[2] : null);
                 }
                 catch (DemoFailedException ex)
                 {
@@ -92,7 +92,10 @@ internal sealed class ImporterRole(IRsmController controller, uint nodeId, uint 
     }
 
     /// <summary>Performs <paramref name="command"/>: a whole step numbered <paramref name="step"/>, or the importer's part of it.</summary>
-    private void Perform(string command, int step)
+    /// <param name="command">The command.</param>
+    /// <param name="step">The step number.</param>
+    /// <param name="argument">The command's argument: the segment id to connect to for <see cref="ImporterProtocol.Reconnect"/>.</param>
+    private void Perform(string command, int step, string? argument)
     {
         switch (command)
         {
@@ -193,6 +196,37 @@ internal sealed class ImporterRole(IRsmController controller, uint nodeId, uint 
                     Import.Unmap();
                     Import.Disconnect();
                     return "the importer unmapped and disconnected";
+                });
+                break;
+
+            case ImporterProtocol.Reconnect:
+                steps.ContinueAfter(step);
+                if (!ImporterProtocol.TryParseSegmentId(argument, out uint republished))
+                {
+                    throw new DemoFailedException($"'{command}' needs the segment id to connect to, not '{argument}'");
+                }
+
+                steps.Also(() =>
+                {
+                    _import = controller.Connect(nodeId, republished, RsmPermissions.ReadWrite);
+                    _ = _import.InitBarrier();
+                    string text = DemoText.GetText(_import, DemoText.Rebound.Length);
+                    DemoSteps.Check(text == DemoText.Rebound, $"the new import reads \"{text}\"");
+                    return $"the importer connected again and reads \"{text}\"";
+                });
+                break;
+
+            case ImporterProtocol.GetDestroyed:
+                steps.ContinueAfter(step - 1);
+                steps.ExpectError(DemoText.DestroyedGet, RsmError.ConnectionAborted, "CONN_ABORTED", () => DemoText.GetText(Import, DemoText.Rebound.Length));
+                break;
+
+            case ImporterProtocol.Disconnect:
+                steps.ContinueAfter(step - 1);
+                steps.Run(DemoText.Disconnect, () =>
+                {
+                    Import.Disconnect();
+                    return "the importer disconnected";
                 });
                 break;
 

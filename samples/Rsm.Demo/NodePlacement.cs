@@ -2,14 +2,16 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
+using Rsm.Engine;
 
 namespace Rsm.Demo;
 
 /// <summary>
-/// Where the two processes of the cross-process demo run. On SharedMemory both are the same node, configured alike. On Tcp
-/// every process is a node of its own: the exporter is the controller's <c>NodeId</c>, the importer the other node of
-/// its <c>Nodes</c> directory, and each listens on a port picked free at start, so the demo does not depend on the ports
-/// of appsettings.json being unused.
+/// Where the two processes of the cross-process demo run. Every process is a node of its own: the exporter is the
+/// controller's <c>NodeId</c>. On SharedMemory the importer is the next node id, and both use the configured rendezvous
+/// prefix with this user's uid appended, so that the demos of two users of one host do not meet. On Tcp the importer is
+/// the other node of its <c>Nodes</c> directory, and each listens on a port picked free at start, so the demo does not
+/// depend on the ports of appsettings.json being unused.
 /// </summary>
 /// <param name="ImporterNode">The node id of the importer process, or null when it is the exporter's node.</param>
 /// <param name="ExporterSettings">Configuration values that this process (the exporter) layers over its configuration.</param>
@@ -23,6 +25,9 @@ internal sealed record NodePlacement(
 {
     public const string SharedMemoryProvider = "SharedMemory";
     public const string TcpProvider = "Tcp";
+
+    // The largest node id an access list may name (RSMAPI MAX_NODES).
+    private const uint MaxNodeId = 64;
 
     /// <summary>Whether the demo runs the importer as a second process on a controller of <paramref name="provider"/>.</summary>
     public static bool IsCrossProcess(string? provider) =>
@@ -38,8 +43,23 @@ internal sealed record NodePlacement(
     {
         IConfigurationSection section = configuration.GetSection($"Rsm:Controllers:{transport}");
 
-        // SharedMemory: the importer reads the same configuration and is the same node.
-        return IsTcp(section["Provider"]) ? PlanTcp(section) : new NodePlacement(null, new Dictionary<string, string?>(), [], []);
+        return IsTcp(section["Provider"]) ? PlanTcp(section) : PlanSharedMemory(section);
+    }
+
+    private static NodePlacement PlanSharedMemory(IConfigurationSection section)
+    {
+        string path = section.Path;
+        uint exporterNode = ReadNodeId(section);
+        uint importerNode = exporterNode < MaxNodeId ? exporterNode + 1 : exporterNode - 1;
+        string configured = section["RendezvousPrefix"] ?? "rsm";
+        string prefix = $"{configured}-{RsmCredentials.ReadCurrent().Uid.ToString(CultureInfo.InvariantCulture)}";
+        var exporterSettings = new Dictionary<string, string?> { [$"{path}:RendezvousPrefix"] = prefix };
+        string[] importerArguments =
+        [
+            $"--{path}:NodeId", importerNode.ToString(CultureInfo.InvariantCulture),
+            $"--{path}:RendezvousPrefix", prefix,
+        ];
+        return new NodePlacement(importerNode, exporterSettings, importerArguments, [DemoText.SharedMemoryNodes(exporterNode, importerNode, prefix, configured)]);
     }
 
     private static NodePlacement PlanTcp(IConfigurationSection section)

@@ -114,7 +114,7 @@ static void RunDemo(IRsmControllerFactory factory, string transport, NodePlaceme
 
     uint segmentId = steps.Run(DemoText.Publish, () =>
     {
-        uint id = export.Publish(0, [new RsmAccessEntry(controller.LocalNodeId, 0x1B6)]);
+        uint id = export.Publish(0, [RsmAccessEntry.FromOctal(controller.LocalNodeId, "0666")]);
         return (id, $"segment id 0x{id:x8}");
     });
 
@@ -184,7 +184,30 @@ static void RunDemo(IRsmControllerFactory factory, string transport, NodePlaceme
     {
         import.Unmap();
         import.Disconnect();
+        return "the importer unmapped and disconnected";
+    });
+
+    using IImportSegment again = steps.Run(DemoText.Republish, () =>
+    {
+        uint republished = export.Publish(0, [RsmAccessEntry.FromOctal(controller.LocalNodeId, "0666")]);
+        IImportSegment i = controller.Connect(controller.LocalNodeId, republished, RsmPermissions.ReadWrite);
+        _ = i.InitBarrier();
+        string text = DemoText.GetText(i, Rebound.Length);
+        DemoSteps.Check(text == Rebound, $"the new import reads \"{text}\"");
+        return (i, $"published again with the automatic id 0x{republished:x8}; the new import reads \"{text}\"");
+    });
+
+    steps.Run(DemoText.Destroy, () =>
+    {
         export.Destroy();
-        return "all released";
+        return "the exporter destroyed the export without unpublishing it first";
+    });
+
+    steps.ExpectError(DemoText.DestroyedGet, RsmError.ConnectionAborted, "CONN_ABORTED", () => DemoText.GetText(again, Rebound.Length));
+
+    steps.Run(DemoText.Disconnect, () =>
+    {
+        again.Disconnect();
+        return "the importer disconnected";
     });
 }
