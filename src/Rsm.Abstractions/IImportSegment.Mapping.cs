@@ -29,5 +29,6 @@ public partial interface IImportSegment
     /// <param name="type">Any value.</param>
     /// <returns>The initialised barrier.</returns>
     /// <exception cref="RsmException">BadSegmentHandle (5).</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads", Justification = "The two overloads are the C call (caller's barrier) and its .NET convenience (a new barrier); neither will gain parameters.")]
     RsmBarrier InitBarrier(RsmBarrierType type = RsmBarrierType.Segment);
 }

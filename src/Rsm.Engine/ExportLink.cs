@@ -176,6 +176,7 @@ internal sealed class LocalExportLink(ExportSegment export) : ExportLink
 public abstract class RemoteExportLink : ExportLink
 {
     /// <summary>Creates a link.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0022:Constructor make noninheritable base class inheritable", Justification = "Transports subclass RemoteExportLink by design; ExportLink's members are the contract they implement.")]
     protected RemoteExportLink()
     {
     }
