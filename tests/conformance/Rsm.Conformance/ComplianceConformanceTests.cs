@@ -8,6 +8,7 @@ namespace Rsm.Conformance;
 /// </summary>
 public abstract class ComplianceConformanceTests : ConformanceTestBase
 {
+    /// <summary>Every area of the suite has a derived test class in the provider's test assembly, or is declared not applicable with a reason.</summary>
     [ConformanceTest]
     public void Compliance_EveryArea_RunOrDeclaredNotApplicable()
     {
@@ -49,6 +50,7 @@ public abstract class ComplianceConformanceTests : ConformanceTestBase
         }
     }
 
+    /// <summary>Every checklist item 1 to 162 of RSMAPI section 9 has a test, or a catalogue entry saying why it cannot be one.</summary>
     [ConformanceTest]
     public void Compliance_EveryChecklistItem_TestedOrCatalogued()
     {
@@ -60,6 +62,7 @@ public abstract class ComplianceConformanceTests : ConformanceTestBase
         Assert.IsEmpty(missing, $"checklist items with neither a test nor a catalogue entry: {string.Join(", ", missing)}");
     }
 
+    /// <summary>Every check numbered from 200 (beyond the checklist) is described in <see cref="ConformanceCatalogue.BeyondChecklist"/>.</summary>
     [ConformanceTest]
     public void Compliance_EveryCheckBeyondTheChecklist_Catalogued()
     {

@@ -14,6 +14,7 @@ public abstract class RsmProviderHarness : RsmConformanceHarness
     private readonly ServiceProvider _services;
     private readonly IRsmProvider _provider;
 
+    /// <summary>Registers the provider (<see cref="Register"/>) in a service collection of its own and finds it by <see cref="RsmConformanceHarness.ProviderName"/>.</summary>
     protected RsmProviderHarness()
     {
         var services = new ServiceCollection();
@@ -28,6 +29,7 @@ public abstract class RsmProviderHarness : RsmConformanceHarness
     /// <summary>The peer program (a .dll beside the tests), or null when the provider has no peer processes.</summary>
     protected virtual string? PeerProgram => null;
 
+    /// <inheritdoc/>
     public override ConformancePeer StartPeer(ConformanceNodeOptions options, ConformancePeerIdentity identity)
     {
         string program = PeerProgram ?? throw new NotSupportedException($"{ProviderName} does not start peer processes.");
@@ -39,6 +41,7 @@ public abstract class RsmProviderHarness : RsmConformanceHarness
     /// <param name="services">The services.</param>
     protected abstract void Register(IServiceCollection services);
 
+    /// <inheritdoc/>
     public override IRsmController CreateController(ConformanceNodeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -47,6 +50,7 @@ public abstract class RsmProviderHarness : RsmConformanceHarness
         return _provider.CreateController(name, configuration, $"Rsm:Controllers:{name}");
     }
 
+    /// <inheritdoc/>
     public override IServiceProvider CreateServiceProvider()
     {
         var settings = new Dictionary<string, string?> { [$"Controllers:{ControllerName}:Provider"] = ProviderName };
@@ -83,6 +87,7 @@ public abstract class RsmProviderHarness : RsmConformanceHarness
         return settings;
     }
 
+    /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -5,6 +5,10 @@ namespace Rsm.Conformance;
 /// <summary>Conformance area Barrier: barriers and barrier modes (RSMAPI 3.7 and 4.4, items 131-141, with DECISIONS F2, F3, F10).</summary>
 public abstract class BarrierConformanceTests : ConformanceTestBase
 {
+    /// <summary>
+    /// Checklist item 131 (RSMAPI section 9): init_barrier(NULL, RSM_BARRIER_NODE, &amp;b) → 5; init_barrier(I, 2,
+    /// NULL) → BAD_BARRIER_PTR (13).
+    /// </summary>
     [ConformanceTest]
     public void Spec131_InitBarrier_DisconnectedImport_BadSegmentHandle()
     {
@@ -17,6 +21,10 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         Assert.IsFalse(barrier.IsInitialized);
     }
 
+    /// <summary>
+    /// Checklist item 131 (RSMAPI section 9): init_barrier(NULL, RSM_BARRIER_NODE, &amp;b) → 5; init_barrier(I, 2,
+    /// NULL) → BAD_BARRIER_PTR (13).
+    /// </summary>
     [ConformanceTest]
     public void Spec131_InitBarrier_NullBarrier_BadBarrierPointer()
     {
@@ -25,6 +33,10 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadBarrierPointer, () => f.I.InitBarrier(RsmBarrierType.Node, null));
     }
 
+    /// <summary>
+    /// Checklist item 131 (RSMAPI section 9): init_barrier(NULL, RSM_BARRIER_NODE, &amp;b) → 5; init_barrier(I, 2,
+    /// NULL) → BAD_BARRIER_PTR (13).
+    /// </summary>
     [ConformanceTest]
     public void Spec131_InitBarrier_DisconnectedImportNullBarrier_BadSegmentHandle()
     {
@@ -34,6 +46,9 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.InitBarrier(RsmBarrierType.Node, null));
     }
 
+    /// <summary>
+    /// Checklist item 132 (RSMAPI section 9): init_barrier with type 0x7777 → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec132_InitBarrier_UnknownType_Success()
     {
@@ -48,6 +63,9 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, barrier.Close);
     }
 
+    /// <summary>
+    /// Checklist item 132 (RSMAPI section 9): init_barrier with type 0x7777 → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec132_InitBarrier_EveryDefinedType_Success()
     {
@@ -62,6 +80,10 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         Assert.IsTrue(created.IsInitialized);
     }
 
+    /// <summary>
+    /// Checklist item 134 (RSMAPI section 9): open/order/close/destroy on a zero-filled never-initialised barrier →
+    /// BARRIER_UNINITIALIZED (35).
+    /// </summary>
     [ConformanceTest]
     public void Spec134_ZeroFilledBarrier_EveryOperationBarrierUninitialized()
     {
@@ -74,6 +96,10 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BarrierUninitialized, barrier.Destroy);
     }
 
+    /// <summary>
+    /// Checklist item 134 (RSMAPI section 9): open/order/close/destroy on a zero-filled never-initialised barrier →
+    /// BARRIER_UNINITIALIZED (35).
+    /// </summary>
     [ConformanceTest]
     public void Spec134_ZeroFilledBarrier_CloseAsyncBarrierUninitialized()
     {
@@ -82,6 +108,9 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BarrierUninitialized, () => AwaitBounded(barrier.CloseAsync().AsTask()));
     }
 
+    /// <summary>
+    /// Checklist item 135 (RSMAPI section 9): init; open; put; order; close → all 0 (loopback).
+    /// </summary>
     [ConformanceTest]
     public void Spec135_InitOpenPutOrderClose_AllSucceed()
     {
@@ -98,6 +127,9 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(new byte[] { 0x0A, 0x0B, 0x0C }, f.B.GetSpan().Slice(32, 3).ToArray());
     }
 
+    /// <summary>
+    /// Checklist item 135 (RSMAPI section 9): init; open; put; order; close → all 0 (loopback).
+    /// </summary>
     [ConformanceTest]
     public void Spec135_ExplicitModeSpan_AllSucceed()
     {
@@ -113,6 +145,9 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         Assert.AreEqual(0xCAFEF00Du, MemoryMarshal.Read<uint>(f.B.GetSpan()));
     }
 
+    /// <summary>
+    /// Checklist item 135 (RSMAPI section 9): init; open; put; order; close → all 0 (loopback).
+    /// </summary>
     [ConformanceTest]
     public void Spec135_OpenTwice_Success()
     {
@@ -124,6 +159,9 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.Bar.Close);
     }
 
+    /// <summary>
+    /// Checklist item 136 (RSMAPI section 9): init; open; exporter unpublishes; close → CONN_ABORTED (40).
+    /// </summary>
     [ConformanceTest]
     public void Spec136_OpenThenUnpublishThenClose_ConnectionAborted()
     {
@@ -136,6 +174,9 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => AwaitBounded(f.Bar.CloseAsync().AsTask()));
     }
 
+    /// <summary>
+    /// Checklist item 136 (RSMAPI section 9): init; open; exporter unpublishes; close → CONN_ABORTED (40).
+    /// </summary>
     [ConformanceTest]
     public void Spec136_ExplicitModeAbort_VisibleOnlyAtClose()
     {
@@ -150,6 +191,9 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, f.Bar.Close);
     }
 
+    /// <summary>
+    /// Checklist item 136 (RSMAPI section 9): init; open; exporter unpublishes; close → CONN_ABORTED (40).
+    /// </summary>
     [ConformanceTest]
     public void Spec136_AbortBeforeOpen_CloseConnectionAbortedEveryTime()
     {
@@ -162,6 +206,10 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, f.Bar.Close);
     }
 
+    /// <summary>
+    /// Checklist item 137 (RSMAPI section 9): Zero-filled barrier, init, no open and no get/put since init; close → 40
+    /// (snapshot 0 ≠ live generation, which is ≥ 1 after connect unless the 16-bit counter wrapped).
+    /// </summary>
     [ConformanceTest]
     public void Spec137_InitializedNeverOpened_CloseConnectionAborted()
     {
@@ -172,6 +220,10 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, barrier.Close);
     }
 
+    /// <summary>
+    /// Checklist item 137 (RSMAPI section 9): Zero-filled barrier, init, no open and no get/put since init; close → 40
+    /// (snapshot 0 ≠ live generation, which is ≥ 1 after connect unless the 16-bit counter wrapped).
+    /// </summary>
     [ConformanceTest]
     public void Spec137_FixtureBarrierNeverOpened_CloseConnectionAborted()
     {
@@ -182,6 +234,9 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.Bar.Close);
     }
 
+    /// <summary>
+    /// Checklist item 138 (RSMAPI section 9): destroy_barrier then IMPLICIT get → 35; init again → get 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec138_DestroyBarrier_ImplicitGetBarrierUninitializedUntilInitAgain()
     {
@@ -196,6 +251,9 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[4]));
     }
 
+    /// <summary>
+    /// Checklist item 138 (RSMAPI section 9): destroy_barrier then IMPLICIT get → 35; init again → get 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec138_DestroyOlderBarrier_ClearsSegmentBarrier()
     {
@@ -209,6 +267,9 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.Bar.IsInitialized, "destroy leaves the barrier's segment set");
     }
 
+    /// <summary>
+    /// Checklist item 138 (RSMAPI section 9): destroy_barrier then IMPLICIT get → 35; init again → get 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec138_DestroyBarrier_ExplicitGetSucceeds()
     {
@@ -219,6 +280,10 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[4]));
     }
 
+    /// <summary>
+    /// Checklist item 139 (RSMAPI section 9): set_mode(NULL, 0) → 5; set_mode(I, 2) → BAD_MODE (25); set 0 then
+    /// get_mode → 0; set 1 → 1.
+    /// </summary>
     [ConformanceTest]
     public void Spec139_SetMode_DisconnectedImport_BadSegmentHandle()
     {
@@ -228,6 +293,10 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.SetMode(RsmBarrierMode.Explicit));
     }
 
+    /// <summary>
+    /// Checklist item 139 (RSMAPI section 9): set_mode(NULL, 0) → 5; set_mode(I, 2) → BAD_MODE (25); set 0 then
+    /// get_mode → 0; set 1 → 1.
+    /// </summary>
     [ConformanceTest]
     public void Spec139_SetMode_Two_BadMode()
     {
@@ -238,6 +307,10 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmBarrierMode.Implicit, f.I.GetMode());
     }
 
+    /// <summary>
+    /// Checklist item 139 (RSMAPI section 9): set_mode(NULL, 0) → 5; set_mode(I, 2) → BAD_MODE (25); set 0 then
+    /// get_mode → 0; set 1 → 1.
+    /// </summary>
     [ConformanceTest]
     public void Spec139_SetModeThenGetMode_RoundTrips()
     {
@@ -252,6 +325,9 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         Assert.AreEqual(1, (int)f.I.GetMode());
     }
 
+    /// <summary>
+    /// Checklist item 140 (RSMAPI section 9): get_mode(NULL, &amp;m) → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec140_GetMode_DisconnectedImport_BadSegmentHandle()
     {
@@ -261,6 +337,10 @@ public abstract class BarrierConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.GetMode());
     }
 
+    /// <summary>
+    /// Checklist item 141 (RSMAPI section 9): No function returns BARRIER_NOT_OPENED (37), MISALIGNED_OFFSET (19),
+    /// SEG_NOT_CONNECTED (45), LOCKS_NOT_SUPPORTED (28) or LOCKS_NOT_ENABLED (29).
+    /// </summary>
     [ConformanceTest]
     public void Spec141_Sweep_NeverReturnedCodesNeverOccur()
     {

@@ -47,18 +47,37 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         ConformanceTransferForm.Sized32, ConformanceTransferForm.Sized64, ConformanceTransferForm.Vector,
     ];
 
+    /// <summary>
+    /// Check 227, beyond the checklist: Several importers at once (a node each where the provider has several, and peer
+    /// processes where it starts them) put and get disjoint ranges of one segment with get and put, for 8 B, 4 KiB, 64
+    /// KiB + 1, 256 KiB, 1 MiB and 1 MiB + 64 KiB, in Implicit and Explicit mode: each reads back its exact bytes, and
+    /// the exporter's memory holds each range's last pattern and nothing else changed.
+    /// </summary>
     [ConformanceTest]
     public void Spec227_PutAndGet_ImportersOnDisjointRanges_EveryByteExact() =>
         DisjointRanges([ConformanceTransferForm.Bytes]);
 
+    /// <summary>
+    /// Check 228, beyond the checklist: As 227 with the sized forms put8/16/32/64 and get8/16/32/64 (put8/get8 for the
+    /// bytes that do not fill an element), each importer changing form every round.
+    /// </summary>
     [ConformanceTest]
     public void Spec228_SizedPutAndGet_ImportersOnDisjointRanges_EveryByteExact() =>
         DisjointRanges([ConformanceTransferForm.Sized8, ConformanceTransferForm.Sized16, ConformanceTransferForm.Sized32, ConformanceTransferForm.Sized64]);
 
+    /// <summary>
+    /// Check 229, beyond the checklist: As 227 with putv and getv, three elements per request, one of them through a
+    /// local memory handle; io_residual_count is 0 afterwards.
+    /// </summary>
     [ConformanceTest]
     public void Spec229_PutVAndGetV_ImportersOnDisjointRanges_EveryByteExact() =>
         DisjointRanges([ConformanceTransferForm.Vector]);
 
+    /// <summary>
+    /// Check 230, beyond the checklist: Importers put64 overlapping ranges at once, in both modes: afterwards each
+    /// naturally aligned 8-byte word holds exactly one of the writers that cover it, every importer reads what the
+    /// exporter has, and after one importer's final put64 alone the whole range is exactly its words.
+    /// </summary>
     [ConformanceTest]
     public void Spec230_Put64_ImportersOnOverlappingRanges_EachWordOneWriterThenLastPutWins()
     {
@@ -137,6 +156,11 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         }
     }
 
+    /// <summary>
+    /// Check 231, beyond the checklist: FetchAdd64 (an addend changing both halves) and FetchAdd32 from several
+    /// importers at once on a LockOperations segment give the exact totals, and every addition returned an old value of
+    /// its own (DECISIONS L1, L3).
+    /// </summary>
     [ConformanceTest]
     public void Spec231_FetchAdd64AndFetchAdd32_ImportersContend_ExactTotals()
     {
@@ -180,6 +204,11 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         Assert.AreEqual(total * Addend64, locals[0].Import.FetchAdd64(Offset64, 0));
     }
 
+    /// <summary>
+    /// Check 232, beyond the checklist: Counters incremented with CompareExchange64 and CompareExchange32 loops by
+    /// several importers at once lose nothing: the totals are exact and every successful exchange saw a value of its
+    /// own (DECISIONS L1, L3).
+    /// </summary>
     [ConformanceTest]
     public void Spec232_CompareExchangeCounter_ImportersContend_LosesNothing()
     {
@@ -230,6 +259,10 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         AssertDistinctBelow([.. won32.SelectMany(w => w).Select(v => (ulong)v).Order()], total, peers.Length == 0, "CompareExchange32");
     }
 
+    /// <summary>
+    /// Check 233, beyond the checklist: Several importers post signals at once while the exporter waits: the exporter's
+    /// waits, each bounded, consume exactly the number posted, and one more wait gives Timeout (42) (DECISIONS F8).
+    /// </summary>
     [ConformanceTest]
     public void Spec233_SignalPost_ImportersStorm_ExporterConsumesExactlyThenTimeout()
     {
@@ -275,6 +308,11 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         }
     }
 
+    /// <summary>
+    /// Check 234, beyond the checklist: The exporter posts signals from two threads to several importers: each
+    /// importer's waits consume exactly the number posted, and one more wait gives Timeout (42) (item 144, DECISIONS
+    /// F8).
+    /// </summary>
     [ConformanceTest]
     public void Spec234_SignalPost_ExporterToSeveralImporters_EachConsumesExactlyThenTimeout()
     {
@@ -326,6 +364,10 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => e.SignalWait(0), "the exporter's posts go to the importers only");
     }
 
+    /// <summary>
+    /// Check 235, beyond the checklist: Importers that loop connect, put, get, disconnect while others move data all
+    /// the time: every call succeeds and every byte is exact, on the importers and in the exporter's memory.
+    /// </summary>
     [ConformanceTest]
     public void Spec235_ConnectDisconnectChurn_DuringTraffic_AllSucceedBytesExact()
     {
@@ -380,6 +422,12 @@ public abstract partial class ConcurrencyConformanceTests : ConformanceTestBase
         }
     }
 
+    /// <summary>
+    /// Check 236, beyond the checklist: Unpublish and publish again with the same id, in a loop, during traffic: every
+    /// importer call gives exactly Success or ConnectionAborted (40) (connect SegmentNotPublished (7) while
+    /// unpublished), an aborted import keeps giving 40 until it reconnects (DECISIONS F3), nothing hangs, and fresh
+    /// connections afterwards move exact bytes.
+    /// </summary>
     [ConformanceTest]
     public void Spec236_UnpublishRepublish_DuringTraffic_OnlySuccessOrConnectionAborted()
     {

@@ -15,6 +15,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
 
     private const string FooLine = "reserved SUNWfoo 0x600000 1000";
 
+    /// <summary>
+    /// Checklist item 2 (RSMAPI section 9): <c>rsm_get_controller(NULL, &amp;h)</c> → 0 and yields the loopback
+    /// controller.
+    /// </summary>
     [ConformanceTest]
     public void Spec002_GetController_NullName_ReturnsLoopback()
     {
@@ -30,6 +34,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(LoopbackName, byNull.Name, ignoreCase: true);
     }
 
+    /// <summary>
+    /// Checklist item 3 (RSMAPI section 9): Two <c>get_controller("loopback")</c> calls return the identical handle;
+    /// one release leaves it usable; the second release returns 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec003_GetController_Twice_SameInstanceReferenceCounted()
     {
@@ -47,6 +55,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => second.GetAttributes(), "attributes after the last release (DECISIONS D7)");
     }
 
+    /// <summary>
+    /// Checklist item 4 (RSMAPI section 9): <c>get_controller("loopback5")</c> after <c>"loopback"</c> returns the same
+    /// handle (unit ignored for loopback).
+    /// </summary>
     [ConformanceTest]
     public void Spec004_GetController_LoopbackWithUnit_SameInstanceAsLoopback()
     {
@@ -61,6 +73,9 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreSame(plain, unit5);
     }
 
+    /// <summary>
+    /// Checklist item 5 (RSMAPI section 9): <c>get_controller("nosuch0", &amp;h)</c> → CTLR_NOT_PRESENT (4).
+    /// </summary>
     [ConformanceTest]
     public void Spec005_GetController_UnknownName_ControllerNotPresent()
     {
@@ -71,6 +86,9 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ControllerNotPresent, () => factory.GetController("nosuch0").Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 6 (RSMAPI section 9): A plugin whose ops report version ≠ 1 → BAD_LIBRARY_VERSION (1).
+    /// </summary>
     [ConformanceTest]
     public void Spec006_GetController_ProviderVersionNotOne_BadLibraryVersion()
     {
@@ -86,6 +104,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLibraryVersion, () => factory.GetController("bad0").Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 7 (RSMAPI section 9): <c>get_controller_attr(NULL, &amp;a)</c> → 3; <c>get_controller_attr(NULL,
+    /// NULL)</c> → 3 (handle first).
+    /// </summary>
     [ConformanceTest]
     public void Spec007_GetAttributes_ReleasedController_BadControllerHandle()
     {
@@ -95,6 +117,11 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => c.GetAttributes());
     }
 
+    /// <summary>
+    /// Checklist item 9 (RSMAPI section 9): Loopback attributes: page_size 8; max_export_segment_size,
+    /// tot_export_segment_size, max_export_segments, max/tot import map size, max_import_segments, direct_access_sizes,
+    /// atomic_sizes all 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec009_GetAttributes_ReportsRealValues()
     {
@@ -111,6 +138,11 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(64u, attributes.MaxNodes, "the default MaxNodes (DECISIONS F5)");
     }
 
+    /// <summary>
+    /// Checklist item 9 (RSMAPI section 9): Loopback attributes: page_size 8; max_export_segment_size,
+    /// tot_export_segment_size, max_export_segments, max/tot import map size, max_import_segments, direct_access_sizes,
+    /// atomic_sizes all 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec009_GetAttributes_ReportsConfiguredLimits()
     {
@@ -130,6 +162,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual((nuint)Environment.SystemPageSize, attributes.PageSize);
     }
 
+    /// <summary>
+    /// Checklist item 10 (RSMAPI section 9): <c>release_controller</c> on a handle whose refcount already reached 0 → 3
+    /// (C# model).
+    /// </summary>
     [ConformanceTest]
     public void Spec010_Release_AfterLastRelease_BadControllerHandle()
     {
@@ -139,6 +175,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, c.Release);
     }
 
+    /// <summary>
+    /// Checklist item 10 (RSMAPI section 9): <c>release_controller</c> on a handle whose refcount already reached 0 → 3
+    /// (C# model).
+    /// </summary>
     [ConformanceTest]
     public void Spec010_AnyCall_AfterLastRelease_BadControllerHandle()
     {
@@ -154,6 +194,11 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => c.GetSegmentIdRange("SUNWfoo"), "segment-id range");
     }
 
+    /// <summary>
+    /// Checklist item 158 (RSMAPI section 9): get_interconnect_topology(NULL) → BAD_TOPOLOGY_PTR (2); success yields
+    /// <c>local_nodeid</c> equal to the node id and <c>connections[i]</c> pointing inside the block; free(NULL) is
+    /// harmless.
+    /// </summary>
     [ConformanceTest]
     public void Spec158_GetInterconnectTopology_LocalNodeIdIsControllers()
     {
@@ -169,6 +214,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         }
     }
 
+    /// <summary>
+    /// Checklist item 159 (RSMAPI section 9): get_segmentid_range with any NULL argument → 16 (even if the file is
+    /// missing).
+    /// </summary>
     [ConformanceTest]
     public void Spec159_GetSegmentIdRange_NullAppId_BadAddressEvenWithoutFile()
     {
@@ -177,6 +226,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => c.GetSegmentIdRange(null));
     }
 
+    /// <summary>
+    /// Checklist item 159 (RSMAPI section 9): get_segmentid_range with any NULL argument → 16 (even if the file is
+    /// missing).
+    /// </summary>
     [ConformanceTest]
     public void Spec159_GetSegmentIdRange_NullAppIdWithFile_BadAddress()
     {
@@ -185,6 +238,9 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => c.GetSegmentIdRange(null));
     }
 
+    /// <summary>
+    /// Checklist item 160 (RSMAPI section 9): Missing config file → BAD_CONF (44); unknown appid → BAD_APPID (43).
+    /// </summary>
     [ConformanceTest]
     public void Spec160_GetSegmentIdRange_MissingFile_BadConfiguration()
     {
@@ -193,6 +249,9 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadConfiguration, () => c.GetSegmentIdRange("SUNWfoo"));
     }
 
+    /// <summary>
+    /// Checklist item 160 (RSMAPI section 9): Missing config file → BAD_CONF (44); unknown appid → BAD_APPID (43).
+    /// </summary>
     [ConformanceTest]
     public void Spec160_GetSegmentIdRange_UnknownAppId_BadAppId()
     {
@@ -201,6 +260,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAppId, () => c.GetSegmentIdRange("SUNWbar"));
     }
 
+    /// <summary>
+    /// Checklist item 161 (RSMAPI section 9): Line <c>reserved SUNWfoo 0x600000 1000</c> → base 0x600000, length 1000;
+    /// appid match is case-insensitive (<c>sunwFOO</c>); keyword <c>RESERVED</c> accepted.
+    /// </summary>
     [ConformanceTest]
     public void Spec161_GetSegmentIdRange_ReservedLine_BaseAndLength()
     {
@@ -209,6 +272,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(new RsmSegmentIdRange(0x600000, 1000), c.GetSegmentIdRange("SUNWfoo"));
     }
 
+    /// <summary>
+    /// Checklist item 161 (RSMAPI section 9): Line <c>reserved SUNWfoo 0x600000 1000</c> → base 0x600000, length 1000;
+    /// appid match is case-insensitive (<c>sunwFOO</c>); keyword <c>RESERVED</c> accepted.
+    /// </summary>
     [ConformanceTest]
     public void Spec161_GetSegmentIdRange_AppIdDiffersInCase_Matches()
     {
@@ -217,6 +284,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(new RsmSegmentIdRange(0x600000, 1000), c.GetSegmentIdRange("sunwFOO"));
     }
 
+    /// <summary>
+    /// Checklist item 161 (RSMAPI section 9): Line <c>reserved SUNWfoo 0x600000 1000</c> → base 0x600000, length 1000;
+    /// appid match is case-insensitive (<c>sunwFOO</c>); keyword <c>RESERVED</c> accepted.
+    /// </summary>
     [ConformanceTest]
     public void Spec161_GetSegmentIdRange_UpperCaseKeyword_Accepted()
     {
@@ -225,6 +296,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(new RsmSegmentIdRange(0x600000, 1000), c.GetSegmentIdRange("SUNWfoo"));
     }
 
+    /// <summary>
+    /// Checklist item 161 (RSMAPI section 9): Line <c>reserved SUNWfoo 0x600000 1000</c> → base 0x600000, length 1000;
+    /// appid match is case-insensitive (<c>sunwFOO</c>); keyword <c>RESERVED</c> accepted.
+    /// </summary>
     [ConformanceTest]
     public void Spec161_GetSegmentIdRange_BaseWithoutHexPrefix_ParsedAsHex()
     {
@@ -234,6 +309,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(new RsmSegmentIdRange(0x600000, 1000), c.GetSegmentIdRange("SUNWfoo"));
     }
 
+    /// <summary>
+    /// Checklist item 162 (RSMAPI section 9): Matched line with keyword <c>reserve</c> → 44; a blank line or 3-field
+    /// line *before* the match → 44; indented <c>#</c> comment lines are skipped; the first matching line wins.
+    /// </summary>
     [ConformanceTest]
     public void Spec162_GetSegmentIdRange_KeywordReserve_BadConfiguration()
     {
@@ -242,6 +321,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadConfiguration, () => c.GetSegmentIdRange("SUNWfoo"));
     }
 
+    /// <summary>
+    /// Checklist item 162 (RSMAPI section 9): Matched line with keyword <c>reserve</c> → 44; a blank line or 3-field
+    /// line *before* the match → 44; indented <c>#</c> comment lines are skipped; the first matching line wins.
+    /// </summary>
     [ConformanceTest]
     public void Spec162_GetSegmentIdRange_BlankLineBeforeMatch_BadConfiguration()
     {
@@ -250,6 +333,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadConfiguration, () => c.GetSegmentIdRange("SUNWfoo"));
     }
 
+    /// <summary>
+    /// Checklist item 162 (RSMAPI section 9): Matched line with keyword <c>reserve</c> → 44; a blank line or 3-field
+    /// line *before* the match → 44; indented <c>#</c> comment lines are skipped; the first matching line wins.
+    /// </summary>
     [ConformanceTest]
     public void Spec162_GetSegmentIdRange_ThreeFieldLineBeforeMatch_BadConfiguration()
     {
@@ -258,6 +345,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadConfiguration, () => c.GetSegmentIdRange("SUNWfoo"));
     }
 
+    /// <summary>
+    /// Checklist item 162 (RSMAPI section 9): Matched line with keyword <c>reserve</c> → 44; a blank line or 3-field
+    /// line *before* the match → 44; indented <c>#</c> comment lines are skipped; the first matching line wins.
+    /// </summary>
     [ConformanceTest]
     public void Spec162_GetSegmentIdRange_IndentedComments_Skipped()
     {
@@ -266,6 +357,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(new RsmSegmentIdRange(0x600000, 1000), c.GetSegmentIdRange("SUNWfoo"));
     }
 
+    /// <summary>
+    /// Checklist item 162 (RSMAPI section 9): Matched line with keyword <c>reserve</c> → 44; a blank line or 3-field
+    /// line *before* the match → 44; indented <c>#</c> comment lines are skipped; the first matching line wins.
+    /// </summary>
     [ConformanceTest]
     public void Spec162_GetSegmentIdRange_TwoMatchingLines_FirstWins()
     {
@@ -274,6 +369,10 @@ public abstract class ControllerConformanceTests : ConformanceTestBase
         Assert.AreEqual(new RsmSegmentIdRange(0x600000, 1000), c.GetSegmentIdRange("SUNWfoo"));
     }
 
+    /// <summary>
+    /// Checklist item 162 (RSMAPI section 9): Matched line with keyword <c>reserve</c> → 44; a blank line or 3-field
+    /// line *before* the match → 44; indented <c>#</c> comment lines are skipped; the first matching line wins.
+    /// </summary>
     [ConformanceTest]
     public void Spec162_GetSegmentIdRange_OtherAppIdWithOtherKeyword_NotChecked()
     {

@@ -5,6 +5,10 @@ namespace Rsm.Conformance;
 /// <summary>Conformance area DataAccess: get and put (RSMAPI 3.4, items 92-108, with DECISIONS D2, F2, F3, F11).</summary>
 public abstract class DataAccessConformanceTests : ConformanceTestBase
 {
+    /// <summary>
+    /// Checklist item 92 (RSMAPI section 9): get8(NULL, 0, p, 1) → 5; get8(I, 0, NULL, 1) → 16; get8(NULL, 0, NULL, 1)
+    /// → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec092_Get8_DisconnectedImport_BadSegmentHandle()
     {
@@ -15,6 +19,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.Get8(0, local.GetSpan()[..1]));
     }
 
+    /// <summary>
+    /// Checklist item 92 (RSMAPI section 9): get8(NULL, 0, p, 1) → 5; get8(I, 0, NULL, 1) → 16; get8(NULL, 0, NULL, 1)
+    /// → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec092_Get8_NullPointer_BadAddress()
     {
@@ -23,6 +31,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => f.I.Get8(0, NullBytes(1)));
     }
 
+    /// <summary>
+    /// Checklist item 92 (RSMAPI section 9): get8(NULL, 0, p, 1) → 5; get8(I, 0, NULL, 1) → 16; get8(NULL, 0, NULL, 1)
+    /// → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec092_Get8_DisconnectedImportAndNullPointer_BadSegmentHandle()
     {
@@ -32,6 +44,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.Get8(0, NullBytes(1)));
     }
 
+    /// <summary>
+    /// Checklist item 92 (RSMAPI section 9): get8(NULL, 0, p, 1) → 5; get8(I, 0, NULL, 1) → 16; get8(NULL, 0, NULL, 1)
+    /// → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec092_GetAndPut_NullPointer_BadAddress()
     {
@@ -42,6 +58,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => f.I.Get(0, NullBytes(1)));
     }
 
+    /// <summary>
+    /// Checklist item 93 (RSMAPI section 9): get16 with odd data pointer → 17; get32 pointer ≡ 2 mod 4 → 17; get64
+    /// pointer ≡ 4 mod 8 → 17.
+    /// </summary>
     [ConformanceTest]
     public void Spec093_Get16_OddPointer_BadMemoryAlignment()
     {
@@ -51,6 +71,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get16(0, MemoryMarshal.Cast<byte, ushort>(local.GetSpan().Slice(1, 8))));
     }
 
+    /// <summary>
+    /// Checklist item 93 (RSMAPI section 9): get16 with odd data pointer → 17; get32 pointer ≡ 2 mod 4 → 17; get64
+    /// pointer ≡ 4 mod 8 → 17.
+    /// </summary>
     [ConformanceTest]
     public void Spec093_Get32_PointerTwoModFour_BadMemoryAlignment()
     {
@@ -60,6 +84,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get32(0, MemoryMarshal.Cast<byte, uint>(local.GetSpan().Slice(2, 8))));
     }
 
+    /// <summary>
+    /// Checklist item 93 (RSMAPI section 9): get16 with odd data pointer → 17; get32 pointer ≡ 2 mod 4 → 17; get64
+    /// pointer ≡ 4 mod 8 → 17.
+    /// </summary>
     [ConformanceTest]
     public void Spec093_Get64_PointerFourModEight_BadMemoryAlignment()
     {
@@ -69,6 +97,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get64(0, MemoryMarshal.Cast<byte, ulong>(local.GetSpan().Slice(4, 16))));
     }
 
+    /// <summary>
+    /// Checklist item 93 (RSMAPI section 9): get16 with odd data pointer → 17; get32 pointer ≡ 2 mod 4 → 17; get64
+    /// pointer ≡ 4 mod 8 → 17.
+    /// </summary>
     [ConformanceTest]
     public void Spec093_PutN_MisalignedPointer_BadMemoryAlignment()
     {
@@ -80,6 +112,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Put64(0, MemoryMarshal.Cast<byte, ulong>(local.GetSpan().Slice(4, 16))));
     }
 
+    /// <summary>
+    /// Checklist item 94 (RSMAPI section 9): get16 offset 1 → 17 (never 19); get64 offset 4 → 17; get8/get never report
+    /// 17.
+    /// </summary>
     [ConformanceTest]
     public void Spec094_Get16_OddOffset_BadMemoryAlignmentNeverMisalignedOffset()
     {
@@ -91,6 +127,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Put16(1, MemoryMarshal.Cast<byte, ushort>(local.GetSpan()[..8])));
     }
 
+    /// <summary>
+    /// Checklist item 94 (RSMAPI section 9): get16 offset 1 → 17 (never 19); get64 offset 4 → 17; get8/get never report
+    /// 17.
+    /// </summary>
     [ConformanceTest]
     public void Spec094_Get64_OffsetFour_BadMemoryAlignment()
     {
@@ -101,6 +141,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Put64(4, MemoryMarshal.Cast<byte, ulong>(local.GetSpan()[..16])));
     }
 
+    /// <summary>
+    /// Checklist item 94 (RSMAPI section 9): get16 offset 1 → 17 (never 19); get64 offset 4 → 17; get8/get never report
+    /// 17.
+    /// </summary>
     [ConformanceTest]
     public void Spec094_Get8AndGet_OddOffsetAndPointer_Success()
     {
@@ -116,6 +160,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(new byte[] { 0xA1, 0xA2, 0xA3 }, local.GetSpan().Slice(1, 3).ToArray());
     }
 
+    /// <summary>
+    /// Checklist item 95 (RSMAPI section 9): Misaligned pointer and misaligned offset together → 17; NULL pointer plus
+    /// misaligned offset → 16.
+    /// </summary>
     [ConformanceTest]
     public void Spec095_MisalignedPointerAndOffset_BadMemoryAlignment()
     {
@@ -126,6 +174,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Get64(4, MemoryMarshal.Cast<byte, ulong>(local.GetSpan().Slice(4, 16))));
     }
 
+    /// <summary>
+    /// Checklist item 95 (RSMAPI section 9): Misaligned pointer and misaligned offset together → 17; NULL pointer plus
+    /// misaligned offset → 16.
+    /// </summary>
     [ConformanceTest]
     public void Spec095_NullPointerAndMisalignedOffset_BadAddress()
     {
@@ -137,6 +189,9 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => f.I.Put64(4, NullElements<ulong>(1)));
     }
 
+    /// <summary>
+    /// Checklist item 97 (RSMAPI section 9): Importer perm READ, no explicit map: get → BAD_PERMS (26); put → 26.
+    /// </summary>
     [ConformanceTest]
     public void Spec097_ReadImporterWithoutMap_GetSucceedsPutPermissionDenied()
     {
@@ -154,6 +209,9 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, f.B.GetSpan()[200]);
     }
 
+    /// <summary>
+    /// Checklist item 97 (RSMAPI section 9): Importer perm READ, no explicit map: get → BAD_PERMS (26); put → 26.
+    /// </summary>
     [ConformanceTest]
     public void Spec097_ReadImporterWithoutMap_PutFirstPermissionDeniedThenGetSucceeds()
     {
@@ -173,6 +231,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan()[200..216].IndexOfAnyExcept((byte)0) < 0, "a refused put changed the exporter's memory");
     }
 
+    /// <summary>
+    /// Checklist item 98 (RSMAPI section 9): Importer perm READ after map(RSM_PERM_READ, offset 0, L): get → 0; put →
+    /// PERM_DENIED (27).
+    /// </summary>
     [ConformanceTest]
     public void Spec098_ReadImporterMappedRead_GetSucceedsPutPermissionDenied()
     {
@@ -191,6 +253,9 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, f.B.GetSpan()[0]);
     }
 
+    /// <summary>
+    /// Checklist item 99 (RSMAPI section 9): Importer perm WRITE after map(RSM_PERM_WRITE): get → 27.
+    /// </summary>
     [ConformanceTest]
     public void Spec099_WriteImporterMappedWrite_GetPermissionDenied()
     {
@@ -207,6 +272,9 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x42, f.B.GetSpan()[8]);
     }
 
+    /// <summary>
+    /// Checklist item 99 (RSMAPI section 9): Importer perm WRITE after map(RSM_PERM_WRITE): get → 27.
+    /// </summary>
     [ConformanceTest]
     public void Spec099_WriteImporterWithoutMap_GetPermissionDeniedPutSucceeds()
     {
@@ -225,6 +293,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x42, f.B.GetSpan()[8]);
     }
 
+    /// <summary>
+    /// Checklist item 100 (RSMAPI section 9): RDWR importer: put(I, 0, src, L) → 0 and the exporter's buffer <c>B</c>
+    /// shows the bytes immediately (loopback); get returns what the exporter wrote into <c>B</c>.
+    /// </summary>
     [ConformanceTest]
     public void Spec100_PutWholeSegment_VisibleInExporterBuffer()
     {
@@ -236,6 +308,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(source, f.B.GetSpan().ToArray());
     }
 
+    /// <summary>
+    /// Checklist item 100 (RSMAPI section 9): RDWR importer: put(I, 0, src, L) → 0 and the exporter's buffer <c>B</c>
+    /// shows the bytes immediately (loopback); get returns what the exporter wrote into <c>B</c>.
+    /// </summary>
     [ConformanceTest]
     public void Spec100_Get_ReturnsExporterWrites()
     {
@@ -249,6 +325,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(written, got);
     }
 
+    /// <summary>
+    /// Checklist item 101 (RSMAPI section 9): Mapped window [PS, 2*PS): get at offset 0 → BAD_OFFSET (18); get of 16
+    /// bytes at 2*PS−8 → 18; get within the window → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec101_MappedWindow_OutsideBadOffsetInsideSuccess()
     {
@@ -266,6 +346,9 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(expected, got);
     }
 
+    /// <summary>
+    /// Checklist item 102 (RSMAPI section 9): Implicitly mapped: get of 1 byte at offset L → 18; at L−1 → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec102_ImplicitMapping_PastEndBadOffsetLastByteSuccess()
     {
@@ -280,6 +363,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0xEE, got[0]);
     }
 
+    /// <summary>
+    /// Checklist item 103 (RSMAPI section 9): Fresh RDWR importer, default IMPLICIT mode, no init_barrier: in-range get
+    /// → BARRIER_UNINITIALIZED (35); out-of-range get → 18 instead (range checked first).
+    /// </summary>
     [ConformanceTest]
     public void Spec103_ImplicitModeWithoutBarrier_InRangeBarrierUninitialized()
     {
@@ -291,6 +378,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BarrierUninitialized, () => fresh.Put(0, new byte[8]));
     }
 
+    /// <summary>
+    /// Checklist item 103 (RSMAPI section 9): Fresh RDWR importer, default IMPLICIT mode, no init_barrier: in-range get
+    /// → BARRIER_UNINITIALIZED (35); out-of-range get → 18 instead (range checked first).
+    /// </summary>
     [ConformanceTest]
     public void Spec103_ImplicitModeWithoutBarrier_OutOfRangeBadOffset()
     {
@@ -300,6 +391,9 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadOffset, () => fresh.Get((long)L, new byte[8]));
     }
 
+    /// <summary>
+    /// Checklist item 104 (RSMAPI section 9): <c>set_mode(I, EXPLICIT)</c> then get without any barrier → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec104_ExplicitModeWithoutBarrier_GetSucceeds()
     {
@@ -320,6 +414,9 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x98, again[0]);
     }
 
+    /// <summary>
+    /// Checklist item 105 (RSMAPI section 9): <c>rep_cnt == 0</c> / <c>length == 0</c> → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec105_ZeroCounts_Success()
     {
@@ -339,6 +436,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0) < 0, "a zero-count put changed the exporter's memory");
     }
 
+    /// <summary>
+    /// Checklist item 106 (RSMAPI section 9): put16 of 0x1234 then get8 ×2 returns the host's native byte order (no
+    /// swapping).
+    /// </summary>
     [ConformanceTest]
     public void Spec106_Put16ThenGet8_NativeByteOrder()
     {
@@ -353,6 +454,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(expected, f.B.GetSpan().Slice(64, 2).ToArray());
     }
 
+    /// <summary>
+    /// Checklist item 106 (RSMAPI section 9): put16 of 0x1234 then get8 ×2 returns the host's native byte order (no
+    /// swapping).
+    /// </summary>
     [ConformanceTest]
     public void Spec106_Put32AndPut64_NoByteSwapping()
     {
@@ -371,6 +476,11 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x0102030405060708UL, got64[0]);
     }
 
+    /// <summary>
+    /// Checklist item 107 (RSMAPI section 9): Importer already mapped (explicitly or implicitly) before the exporter
+    /// unpublishes: IMPLICIT-mode get → 40 (every time); EXPLICIT-mode get → 0 (data silently from the scratch page).
+    /// An importer that was still unmapped gets 40 in both modes (implicit map refused).
+    /// </summary>
     [ConformanceTest]
     public void Spec107_ImplicitMode_MappedBeforeUnpublish_ConnectionAbortedEveryTime()
     {
@@ -384,6 +494,11 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Put(0, new byte[8]));
     }
 
+    /// <summary>
+    /// Checklist item 107 (RSMAPI section 9): Importer already mapped (explicitly or implicitly) before the exporter
+    /// unpublishes: IMPLICIT-mode get → 40 (every time); EXPLICIT-mode get → 0 (data silently from the scratch page).
+    /// An importer that was still unmapped gets 40 in both modes (implicit map refused).
+    /// </summary>
     [ConformanceTest]
     public void Spec107_ExplicitMode_ImplicitlyMappedBeforeUnpublish_Success()
     {
@@ -401,6 +516,11 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0) < 0, "a store of an aborted importer reached the exporter's memory");
     }
 
+    /// <summary>
+    /// Checklist item 107 (RSMAPI section 9): Importer already mapped (explicitly or implicitly) before the exporter
+    /// unpublishes: IMPLICIT-mode get → 40 (every time); EXPLICIT-mode get → 0 (data silently from the scratch page).
+    /// An importer that was still unmapped gets 40 in both modes (implicit map refused).
+    /// </summary>
     [ConformanceTest]
     public void Spec107_ExplicitlyMappedBeforeUnpublish_ImplicitAbortedExplicitSuccess()
     {
@@ -416,6 +536,11 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]));
     }
 
+    /// <summary>
+    /// Checklist item 107 (RSMAPI section 9): Importer already mapped (explicitly or implicitly) before the exporter
+    /// unpublishes: IMPLICIT-mode get → 40 (every time); EXPLICIT-mode get → 0 (data silently from the scratch page).
+    /// An importer that was still unmapped gets 40 in both modes (implicit map refused).
+    /// </summary>
     [ConformanceTest]
     public void Spec107_UnmappedBeforeUnpublish_ConnectionAbortedInBothModes()
     {
@@ -430,6 +555,9 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => explicitImport.Get(0, new byte[8]));
     }
 
+    /// <summary>
+    /// Checklist item 108 (RSMAPI section 9): put64 writes rep_cnt consecutive 8-byte values starting at offset.
+    /// </summary>
     [ConformanceTest]
     public void Spec108_Put64_WritesConsecutiveValues()
     {
@@ -459,6 +587,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         where T : unmanaged => new((void*)0, length);
 
 
+    /// <summary>
+    /// Check 219, beyond the checklist: Gets on several threads racing with unpublish never fault and end with
+    /// ConnectionAborted (40) (DECISIONS F7).
+    /// </summary>
     [ConformanceTest]
     public void Spec219_GetsRacingWithUnpublish_NeverFaultAndEndAborted()
     {
@@ -513,6 +645,10 @@ public abstract class DataAccessConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, new byte[8]));
     }
 
+    /// <summary>
+    /// Check 220, beyond the checklist: Connects and disconnects on several threads while the exporter republishes
+    /// leave the segment's state consistent.
+    /// </summary>
     [ConformanceTest]
     public void Spec220_ConnectDisconnectChurnWhileRepublishing_StateStaysConsistent()
     {

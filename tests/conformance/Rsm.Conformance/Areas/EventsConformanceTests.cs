@@ -8,6 +8,9 @@ public abstract class EventsConformanceTests : ConformanceTestBase
     /// <summary>A bound for waits that are expected to find an event already pending.</summary>
     private const int PendingTimeoutMs = 10_000;
 
+    /// <summary>
+    /// Checklist item 142 (RSMAPI section 9): signal_post(NULL, 0) → 5; signal_wait(NULL, 0) → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec142_DisconnectedImport_PostAndWaitBadSegmentHandle()
     {
@@ -20,6 +23,9 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => AwaitBounded(gone.SignalWaitAsync(0).AsTask()));
     }
 
+    /// <summary>
+    /// Checklist item 142 (RSMAPI section 9): signal_post(NULL, 0) → 5; signal_wait(NULL, 0) → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec142_DestroyedExport_PostAndWaitBadSegmentHandle()
     {
@@ -32,6 +38,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => e.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 143 (RSMAPI section 9): Importer post → exporter <c>signal_wait(E, 1000)</c> → 0; a second wait
+    /// with timeout 0 → TIMEOUT (42).
+    /// </summary>
     [ConformanceTest]
     public void Spec143_ImporterPost_ExporterWaitSucceedsOnceThenTimeout()
     {
@@ -43,6 +53,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 143 (RSMAPI section 9): Importer post → exporter <c>signal_wait(E, 1000)</c> → 0; a second wait
+    /// with timeout 0 → TIMEOUT (42).
+    /// </summary>
     [ConformanceTest]
     public void Spec143_ImporterPost_ExporterAsyncWaitSucceeds()
     {
@@ -53,6 +67,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 143 (RSMAPI section 9): Importer post → exporter <c>signal_wait(E, 1000)</c> → 0; a second wait
+    /// with timeout 0 → TIMEOUT (42).
+    /// </summary>
     [ConformanceTest]
     public void Spec143_ImporterPostFromAnotherThread_BlockedExporterWaitSucceeds()
     {
@@ -68,6 +86,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 144 (RSMAPI section 9): Exporter post with two importers (any nodes) → each importer's wait
+    /// succeeds once.
+    /// </summary>
     [ConformanceTest]
     public void Spec144_ExporterPostTwoImportersSameNode_EachWaitSucceedsOnce()
     {
@@ -83,6 +105,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 144 (RSMAPI section 9): Exporter post with two importers (any nodes) → each importer's wait
+    /// succeeds once.
+    /// </summary>
     [ConformanceTest]
     public void Spec144_ExporterPostImportersOnTwoNodes_EachWaitSucceedsOnce()
     {
@@ -103,6 +129,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => remote.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 145 (RSMAPI section 9): Three posts → three successful waits, the fourth times out (counting,
+    /// NO_ACCUMULATE ignored).
+    /// </summary>
     [ConformanceTest]
     public void Spec145_ThreePosts_ThreeWaitsThenTimeout()
     {
@@ -118,6 +148,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 145 (RSMAPI section 9): Three posts → three successful waits, the fourth times out (counting,
+    /// NO_ACCUMULATE ignored).
+    /// </summary>
     [ConformanceTest]
     public void Spec145_ExporterThreePosts_ImporterThreeWaitsThenTimeout()
     {
@@ -136,6 +170,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.I.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 146 (RSMAPI section 9): Importer post after the exporter unpublished → 0, and the exporter's wait
+    /// times out.
+    /// </summary>
     [ConformanceTest]
     public void Spec146_ImporterPostAfterUnpublish_SuccessAndExporterWaitTimesOut()
     {
@@ -147,6 +185,9 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 147 (RSMAPI section 9): Exporter post with no importers → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec147_ExporterPostWithoutImporters_Success()
     {
@@ -159,6 +200,9 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => e.SignalPost(RsmSignalFlags.NoAccumulate));
     }
 
+    /// <summary>
+    /// Checklist item 147 (RSMAPI section 9): Exporter post with no importers → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec147_UnpublishedExporterPost_Success()
     {
@@ -169,6 +213,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => e.SignalPost());
     }
 
+    /// <summary>
+    /// Checklist item 148 (RSMAPI section 9): get_pollfd(NULL, &amp;p) → 5; get_pollfd(E, &amp;p) → 0 with <c>p.events
+    /// == POLLRDNORM</c>; calling it twice requires two releases before destroy succeeds.
+    /// </summary>
     [ConformanceTest]
     public void Spec148_GetPollHandle_DestroyedExport_BadSegmentHandle()
     {
@@ -180,6 +228,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => e.GetPollHandle());
     }
 
+    /// <summary>
+    /// Checklist item 148 (RSMAPI section 9): get_pollfd(NULL, &amp;p) → 5; get_pollfd(E, &amp;p) → 0 with <c>p.events
+    /// == POLLRDNORM</c>; calling it twice requires two releases before destroy succeeds.
+    /// </summary>
     [ConformanceTest]
     public void Spec148_GetPollHandle_DisconnectedImport_BadSegmentHandle()
     {
@@ -190,6 +242,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.GetPollHandle());
     }
 
+    /// <summary>
+    /// Checklist item 148 (RSMAPI section 9): get_pollfd(NULL, &amp;p) → 5; get_pollfd(E, &amp;p) → 0 with <c>p.events
+    /// == POLLRDNORM</c>; calling it twice requires two releases before destroy succeeds.
+    /// </summary>
     [ConformanceTest]
     public void Spec148_GetPollHandle_EventsReadNormal()
     {
@@ -205,6 +261,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         f.E.ReleasePollHandle();
     }
 
+    /// <summary>
+    /// Checklist item 148 (RSMAPI section 9): get_pollfd(NULL, &amp;p) → 5; get_pollfd(E, &amp;p) → 0 with <c>p.events
+    /// == POLLRDNORM</c>; calling it twice requires two releases before destroy succeeds.
+    /// </summary>
     [ConformanceTest]
     public void Spec148_GetPollHandleTwice_TwoReleasesBeforeDestroy()
     {
@@ -224,6 +284,9 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, e.Destroy);
     }
 
+    /// <summary>
+    /// Checklist item 149 (RSMAPI section 9): release_pollfd(NULL) → 5; release_pollfd with count 0 → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec149_ReleasePollHandle_DestroyedOrDisconnected_BadSegmentHandle()
     {
@@ -238,6 +301,9 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, gone.ReleasePollHandle);
     }
 
+    /// <summary>
+    /// Checklist item 149 (RSMAPI section 9): release_pollfd(NULL) → 5; release_pollfd with count 0 → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec149_ReleasePollHandle_CountZero_Success()
     {
@@ -249,6 +315,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Disconnect);
     }
 
+    /// <summary>
+    /// Checklist item 150 (RSMAPI section 9): wait_pollfd over {E's pollfd, a pipe}: after an importer post → 0,
+    /// <c>*numfdsp == 1</c>, E entry <c>revents == POLLRDNORM</c>; <c>numfdsp</c> may be NULL.
+    /// </summary>
     [ConformanceTest]
     public void Spec150_WaitOverHandleAndPipe_ImporterPost_OneReadyReadNormal()
     {
@@ -267,6 +337,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 150 (RSMAPI section 9): wait_pollfd over {E's pollfd, a pipe}: after an importer post → 0,
+    /// <c>*numfdsp == 1</c>, E entry <c>revents == POLLRDNORM</c>; <c>numfdsp</c> may be NULL.
+    /// </summary>
     [ConformanceTest]
     public void Spec150_WaitOverHandleOnly_ImporterPost_OneReady()
     {
@@ -282,6 +356,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 151 (RSMAPI section 9): wait_pollfd with a pipe readable and no RSM event → 0, count 1, pipe
+    /// <c>revents</c> as from poll.
+    /// </summary>
     [ConformanceTest]
     public void Spec151_WaitOverHandleAndReadablePipe_NoEvent_PipeReported()
     {
@@ -299,6 +377,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmPollEvents.In, entries[1].ReturnedEvents);
     }
 
+    /// <summary>
+    /// Checklist item 151 (RSMAPI section 9): wait_pollfd with a pipe readable and no RSM event → 0, count 1, pipe
+    /// <c>revents</c> as from poll.
+    /// </summary>
     [ConformanceTest]
     public void Spec151_WaitOverHandleAndReadablePipe_WithEvent_BothReported()
     {
@@ -317,6 +399,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmPollEvents.In, entries[1].ReturnedEvents);
     }
 
+    /// <summary>
+    /// Checklist item 152 (RSMAPI section 9): wait_pollfd with timeout 0 and nothing ready → 42; interrupted by a
+    /// signal → INTERRUPTED (41); invalid nfds → BAD_ARGS_ERRORS (117).
+    /// </summary>
     [ConformanceTest]
     public void Spec152_WaitTimeoutZeroNothingReady_Timeout()
     {
@@ -328,6 +414,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.I.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 152 (RSMAPI section 9): wait_pollfd with timeout 0 and nothing ready → 42; interrupted by a
+    /// signal → INTERRUPTED (41); invalid nfds → BAD_ARGS_ERRORS (117).
+    /// </summary>
     [ConformanceTest]
     public void Spec152_WaitTimeoutZeroWithIdlePipe_Timeout()
     {
@@ -339,6 +429,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => RsmPoll.Wait(new[] { RsmPollEntry.ForHandle(p), pipe.Entry }, 0));
     }
 
+    /// <summary>
+    /// Checklist item 152 (RSMAPI section 9): wait_pollfd with timeout 0 and nothing ready → 42; interrupted by a
+    /// signal → INTERRUPTED (41); invalid nfds → BAD_ARGS_ERRORS (117).
+    /// </summary>
     [ConformanceTest]
     public void Spec152_WaitCancelled_Interrupted()
     {
@@ -352,6 +446,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Interrupted, () => f.I.SignalWait(PendingTimeoutMs, cancelled.Token));
     }
 
+    /// <summary>
+    /// Checklist item 152 (RSMAPI section 9): wait_pollfd with timeout 0 and nothing ready → 42; interrupted by a
+    /// signal → INTERRUPTED (41); invalid nfds → BAD_ARGS_ERRORS (117).
+    /// </summary>
     [ConformanceTest]
     public void Spec152_WaitCancelledWhileBlocked_Interrupted()
     {
@@ -376,6 +474,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.Interrupted, waited);
     }
 
+    /// <summary>
+    /// Checklist item 152 (RSMAPI section 9): wait_pollfd with timeout 0 and nothing ready → 42; interrupted by a
+    /// signal → INTERRUPTED (41); invalid nfds → BAD_ARGS_ERRORS (117).
+    /// </summary>
     [ConformanceTest]
     public void Spec152_MoreEntriesThanDescriptorLimit_BadArgumentsErrors()
     {
@@ -392,6 +494,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadArgumentsErrors, () => RsmPoll.Wait(entries, 0));
     }
 
+    /// <summary>
+    /// Checklist item 153 (RSMAPI section 9): Two waiters on one event: exactly one gets 0, the other gets 42 (even
+    /// before its timeout).
+    /// </summary>
     [ConformanceTest]
     public void Spec153_OneEventTwoWaiters_OneSucceedsOtherTimeout()
     {
@@ -402,6 +508,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 153 (RSMAPI section 9): Two waiters on one event: exactly one gets 0, the other gets 42 (even
+    /// before its timeout).
+    /// </summary>
     [ConformanceTest]
     public void Spec153_OneEventTwoPollWaiters_ExactlyOneCounts()
     {
@@ -416,6 +526,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.Timeout, second);
     }
 
+    /// <summary>
+    /// Checklist item 153 (RSMAPI section 9): Two waiters on one event: exactly one gets 0, the other gets 42 (even
+    /// before its timeout).
+    /// </summary>
     [ConformanceTest]
     public void Spec153_OneEventTwoEntriesForOneHandle_OnlyOneConsumes()
     {
@@ -431,6 +545,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 153 (RSMAPI section 9): Two waiters on one event: exactly one gets 0, the other gets 42 (even
+    /// before its timeout).
+    /// </summary>
     [ConformanceTest]
     public void Spec153_OneEventConcurrentWaiters_ExactlyOneSucceeds()
     {
@@ -466,6 +584,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         }
     }
 
+    /// <summary>
+    /// Check 211, beyond the checklist: SignalWaitAsync completes when an event is posted while it waits, consuming
+    /// that event.
+    /// </summary>
     [ConformanceTest]
     public void Spec211_SignalWaitAsync_EventPostedWhileWaiting_Completes()
     {
@@ -479,6 +601,9 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0), "the waiter consumed the only event");
     }
 
+    /// <summary>
+    /// Check 212, beyond the checklist: A cancelled SignalWaitAsync ends as cancelled and consumes nothing.
+    /// </summary>
     [ConformanceTest]
     public void Spec212_SignalWaitAsync_Cancelled_OperationCanceled()
     {
@@ -494,6 +619,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.E.SignalWait(0), "the cancelled waiter consumed nothing");
     }
 
+    /// <summary>
+    /// Check 213, beyond the checklist: Each event completes exactly one of several SignalWaitAsync waiters (DECISIONS
+    /// F8).
+    /// </summary>
     [ConformanceTest]
     public void Spec213_SignalWaitAsync_TwoWaitersTwoPosts_EachCompletesOnce()
     {
@@ -514,6 +643,10 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Check 214, beyond the checklist: SignalWaitAsync on an import that is disconnected while it waits ends with
+    /// BadSegmentHandle (5) instead of hanging (DECISIONS D7).
+    /// </summary>
     [ConformanceTest]
     public void Spec214_SignalWaitAsync_ImportDisconnectedWhileWaiting_BadSegmentHandle()
     {
@@ -526,6 +659,9 @@ public abstract class EventsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => AwaitBounded(wait));
     }
 
+    /// <summary>
+    /// Check 215, beyond the checklist: SignalWaitAsync with no event before its timeout ends with Timeout (42).
+    /// </summary>
     [ConformanceTest]
     public void Spec215_SignalWaitAsync_NoEventBeforeTimeout_Timeout()
     {

@@ -7,6 +7,9 @@ namespace Rsm.Conformance;
 /// </summary>
 public abstract class ExportConformanceTests : ConformanceTestBase
 {
+    /// <summary>
+    /// Checklist item 11 (RSMAPI section 9): create(NULL controller, NULL memseg, NULL, 0, 0) → 3.
+    /// </summary>
     [ConformanceTest]
     public void Spec011_Create_ReleasedController_BadControllerHandle()
     {
@@ -17,6 +20,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => c.CreateExportSegment(0, 0).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 11 (RSMAPI section 9): create(NULL controller, NULL memseg, NULL, 0, 0) → 3.
+    /// </summary>
     [ConformanceTest]
     public void Spec011_Create_ReleasedControllerValidArguments_BadControllerHandle()
     {
@@ -27,6 +33,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => c.CreateExportSegment(b.Address, L).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 13 (RSMAPI section 9): create(C, &amp;h, NULL, 0, 0) → BAD_ADDR (16) (address checked before
+    /// length).
+    /// </summary>
     [ConformanceTest]
     public void Spec013_Create_NullAddressZeroLength_BadAddress()
     {
@@ -35,6 +45,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => c.CreateExportSegment(0, 0).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 14 (RSMAPI section 9): create(C, &amp;h, B+1, 0, 0) → BAD_LENGTH (20) (length checked before
+    /// alignment).
+    /// </summary>
     [ConformanceTest]
     public void Spec014_Create_MisalignedAddressZeroLength_BadLength()
     {
@@ -44,6 +58,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLength, () => c.CreateExportSegment(b.Address + 1, 0).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 15 (RSMAPI section 9): create(C, &amp;h, B+1, L, 0) → BAD_MEM_ALIGNMENT (17).
+    /// </summary>
     [ConformanceTest]
     public void Spec015_Create_MisalignedAddress_BadMemAlignment()
     {
@@ -53,6 +70,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address + 1, L).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 16 (RSMAPI section 9): create(C, &amp;h, B, L+1, 0) → BAD_MEM_ALIGNMENT (17) (not 20).
+    /// </summary>
     [ConformanceTest]
     public void Spec016_Create_LengthNotPageMultiple_BadMemAlignment()
     {
@@ -62,6 +82,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address, L + 1).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 17 (RSMAPI section 9): create(C, &amp;h, B, PS/2, 0) → 17.
+    /// </summary>
     [ConformanceTest]
     public void Spec017_Create_HalfPageLength_BadMemAlignment()
     {
@@ -71,6 +94,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address, PS / 2).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 18 (RSMAPI section 9): On any failure after the memseg check, <c>*memseg</c> is NULL.
+    /// </summary>
     [ConformanceTest]
     public void Spec018_Create_AfterFailedCreate_SameMemorySucceeds()
     {
@@ -86,6 +112,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.IsFalse(e.IsPublished);
     }
 
+    /// <summary>
+    /// Checklist item 19 (RSMAPI section 9): Non-loopback controller: length &gt; attr_max_export_segment_size (and PS
+    /// multiple) → 20; loopback with a large length is not size-checked.
+    /// </summary>
     [ConformanceTest]
     public void Spec019_Create_LengthAboveMaximum_BadLength()
     {
@@ -97,6 +127,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLength, () => c.CreateExportSegment(b.Address, 2 * L).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 19 (RSMAPI section 9): Non-loopback controller: length &gt; attr_max_export_segment_size (and PS
+    /// multiple) → 20; loopback with a large length is not size-checked.
+    /// </summary>
     [ConformanceTest]
     public void Spec019_Create_LengthAtMaximum_Succeeds()
     {
@@ -108,6 +142,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, e.Length);
     }
 
+    /// <summary>
+    /// Checklist item 19 (RSMAPI section 9): Non-loopback controller: length &gt; attr_max_export_segment_size (and PS
+    /// multiple) → 20; loopback with a large length is not size-checked.
+    /// </summary>
     [ConformanceTest]
     public void Spec019_Create_MisalignedLengthAboveMaximum_BadMemAlignment()
     {
@@ -118,6 +156,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => c.CreateExportSegment(b.Address, (2 * L) + 1).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 19 (RSMAPI section 9): Non-loopback controller: length &gt; attr_max_export_segment_size (and PS
+    /// multiple) → 20; loopback with a large length is not size-checked.
+    /// </summary>
     [ConformanceTest]
     public void Spec019_Create_LengthAboveMaximumWithTableFull_BadLengthBeforeResources()
     {
@@ -131,6 +173,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.InsufficientResources, () => c.CreateExportSegment(b2.Address, L).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 20 (RSMAPI section 9): create with flags 0xFFFFFFF0 (unknown bits) → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec020_Create_UnknownFlagBits_Succeeds()
     {
@@ -142,6 +187,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(Id, e.Publish(Id));
     }
 
+    /// <summary>
+    /// Checklist item 21 (RSMAPI section 9): create over an unmapped (but aligned) address range → BAD_ADDR (16) from
+    /// the page lock.
+    /// </summary>
     [ConformanceTest]
     public void Spec021_Create_UnmappedRange_BadAddress()
     {
@@ -160,6 +209,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => c.CreateExportSegment(address, L).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 22 (RSMAPI section 9): create beyond the node's exported-page quota → INSUFFICIENT_MEM (32).
+    /// </summary>
     [ConformanceTest]
     public void Spec022_Create_BeyondExportQuota_InsufficientMemory()
     {
@@ -176,6 +228,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, e2.Length);
     }
 
+    /// <summary>
+    /// Checklist item 22 (RSMAPI section 9): create beyond the node's exported-page quota → INSUFFICIENT_MEM (32).
+    /// </summary>
     [ConformanceTest]
     public void Spec022_Create_BeyondExportQuotaOverUnmappedRange_InsufficientMemory()
     {
@@ -197,6 +252,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.InsufficientMemory, () => c.CreateExportSegment(address, PS).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 23 (RSMAPI section 9): create when the node's resource table is full → INSUFFICIENT_RESOURCES
+    /// (31).
+    /// </summary>
     [ConformanceTest]
     public void Spec023_Create_SegmentTableFull_InsufficientResources()
     {
@@ -212,6 +271,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, e2.Length);
     }
 
+    /// <summary>
+    /// Checklist item 23 (RSMAPI section 9): create when the node's resource table is full → INSUFFICIENT_RESOURCES
+    /// (31).
+    /// </summary>
     [ConformanceTest]
     public void Spec023_Create_SegmentTableFullAndQuotaExceeded_InsufficientResources()
     {
@@ -224,6 +287,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.InsufficientResources, () => c.CreateExportSegment(b2.Address, PS).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 24 (RSMAPI section 9): After create (not yet published) a connect to its would-be id →
+    /// SEG_NOT_PUBLISHED (7).
+    /// </summary>
     [ConformanceTest]
     public void Spec024_Connect_CreatedNotPublished_SegmentNotPublished()
     {
@@ -234,6 +301,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublished, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 25 (RSMAPI section 9): destroy(NULL) → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec025_Destroy_DestroyedSegment_BadSegmentHandle()
     {
@@ -246,6 +316,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, e.Destroy);
     }
 
+    /// <summary>
+    /// Checklist item 26 (RSMAPI section 9): With one pollfd reference: destroy → POLLFD_IN_USE (34) and the segment
+    /// stays published/connectable.
+    /// </summary>
     [ConformanceTest]
     public void Spec026_Destroy_PollHandleHeld_PollDescriptorInUseAndStillPublished()
     {
@@ -261,6 +335,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.Get(0, new byte[8]), "the existing importer is not aborted");
     }
 
+    /// <summary>
+    /// Checklist item 27 (RSMAPI section 9): After <c>release_pollfd</c>, destroy → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec027_Destroy_AfterReleasePollHandle_Succeeds()
     {
@@ -274,6 +351,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, f.E.Destroy, "second destroy");
     }
 
+    /// <summary>
+    /// Checklist item 28 (RSMAPI section 9): destroy of a published segment with a mapped importer → 0; importer's next
+    /// implicit-mode get → CONN_ABORTED (40).
+    /// </summary>
     [ConformanceTest]
     public void Spec028_Destroy_PublishedWithMappedImporter_ImporterGetConnectionAborted()
     {
@@ -286,6 +367,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, data));
     }
 
+    /// <summary>
+    /// Checklist item 28 (RSMAPI section 9): destroy of a published segment with a mapped importer → 0; importer's next
+    /// implicit-mode get → CONN_ABORTED (40).
+    /// </summary>
     [ConformanceTest]
     public void Spec028_Destroy_Published_IdFreeForNewConnectsAndPublishes()
     {
@@ -299,6 +384,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(Id, e2.Publish(Id));
     }
 
+    /// <summary>
+    /// Checklist item 28 (RSMAPI section 9): destroy of a published segment with a mapped importer → 0; importer's next
+    /// implicit-mode get → CONN_ABORTED (40).
+    /// </summary>
     [ConformanceTest]
     public void Spec028_Destroy_CallerMemoryKeepsContents()
     {
@@ -311,6 +400,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(pattern, f.B.GetSpan()[..64].ToArray());
     }
 
+    /// <summary>
+    /// Checklist item 29 (RSMAPI section 9): destroy of a never-published segment → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec029_Destroy_NeverPublished_Succeeds()
     {
@@ -323,6 +415,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => e.Publish(Id), "publish after destroy (DECISIONS D7)");
     }
 
+    /// <summary>
+    /// Checklist item 32 (RSMAPI section 9): rebind(NULL, B2, 0, L) → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec032_Rebind_DestroyedSegment_BadSegmentHandle()
     {
@@ -335,6 +430,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => e.Rebind(b2.Address, L));
     }
 
+    /// <summary>
+    /// Checklist item 33 (RSMAPI section 9): rebind(E, NULL, 0, L) → 16.
+    /// </summary>
     [ConformanceTest]
     public void Spec033_Rebind_NullAddress_BadAddress()
     {
@@ -345,6 +443,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => e.Rebind(0, L));
     }
 
+    /// <summary>
+    /// Checklist item 33 (RSMAPI section 9): rebind(E, NULL, 0, L) → 16.
+    /// </summary>
     [ConformanceTest]
     public void Spec033_Rebind_NullAddressWithoutAllowRebind_BadAddress()
     {
@@ -356,6 +457,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => e.Rebind(0, L));
     }
 
+    /// <summary>
+    /// Checklist item 34 (RSMAPI section 9): E created without RSM_ALLOW_REBIND: rebind(E, B2, 0, L) →
+    /// REBIND_NOT_ALLOWED (30).
+    /// </summary>
     [ConformanceTest]
     public void Spec034_Rebind_WithoutAllowRebind_RebindNotAllowed()
     {
@@ -369,6 +474,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(b.Address, e.Address);
     }
 
+    /// <summary>
+    /// Checklist item 35 (RSMAPI section 9): Same, but also wrong length → still 30 (flag checked first).
+    /// </summary>
     [ConformanceTest]
     public void Spec035_Rebind_WithoutAllowRebindWrongLength_RebindNotAllowed()
     {
@@ -380,6 +488,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.RebindNotAllowed, () => e.Rebind(b2.Address, 2 * PS));
     }
 
+    /// <summary>
+    /// Checklist item 37 (RSMAPI section 9): RSM_ALLOW_REBIND set, length ≠ L → BAD_LENGTH (20).
+    /// </summary>
     [ConformanceTest]
     public void Spec037_Rebind_LengthDiffers_BadLength()
     {
@@ -397,6 +508,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(b.Address, e.Address);
     }
 
+    /// <summary>
+    /// Checklist item 38 (RSMAPI section 9): RSM_ALLOW_REBIND set, misaligned B2 → BAD_ADDR (16) (not 17).
+    /// </summary>
     [ConformanceTest]
     public void Spec038_Rebind_MisalignedAddress_BadAddress()
     {
@@ -411,6 +525,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(b.Address, e.Address);
     }
 
+    /// <summary>
+    /// Checklist item 39 (RSMAPI section 9): rebind to the current vaddr → 0, no change.
+    /// </summary>
     [ConformanceTest]
     public void Spec039_Rebind_CurrentAddress_SucceedsUnchanged()
     {
@@ -430,6 +547,9 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(pattern, read);
     }
 
+    /// <summary>
+    /// Checklist item 40 (RSMAPI section 9): <c>off</c> = 12345 → ignored, 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec040_Rebind_NonZeroOffset_Ignored()
     {
@@ -444,6 +564,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, e.Length);
     }
 
+    /// <summary>
+    /// Checklist item 41 (RSMAPI section 9): rebind while published and connected: returns 0; importer's next get
+    /// returns 0 (no abort).
+    /// </summary>
     [ConformanceTest]
     public void Spec041_Rebind_PublishedAndConnected_ImporterNotAborted()
     {
@@ -464,6 +588,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.Bar.Close, "the barrier sees no abort");
     }
 
+    /// <summary>
+    /// Checklist item 41 (RSMAPI section 9): rebind while published and connected: returns 0; importer's next get
+    /// returns 0 (no abort).
+    /// </summary>
     [ConformanceTest]
     public void Spec041_Rebind_PublishedAndConnected_ImporterSeesNewMemory()
     {
@@ -490,6 +618,10 @@ public abstract class ExportConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(written, b2.GetSpan().Slice((int)PS, 16).ToArray());
     }
 
+    /// <summary>
+    /// Checklist item 41 (RSMAPI section 9): rebind while published and connected: returns 0; importer's next get
+    /// returns 0 (no abort).
+    /// </summary>
     [ConformanceTest]
     public void Spec041_Rebind_ExplicitlyMappedImporter_MappingSeesNewMemory()
     {

@@ -9,6 +9,9 @@ namespace Rsm.Conformance;
 /// </summary>
 public abstract class ImportConformanceTests : ConformanceTestBase
 {
+    /// <summary>
+    /// Checklist item 75 (RSMAPI section 9): connect(NULL, node, ID, 0600, &amp;i) → 3.
+    /// </summary>
     [ConformanceTest]
     public void Spec075_Connect_ReleasedController_BadControllerHandle()
     {
@@ -19,6 +22,9 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => released.Connect(f.C.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 76 (RSMAPI section 9): perm 0644, 0100, 01000 → PERM_DENIED (27) (never BAD_PERMS).
+    /// </summary>
     [ConformanceTest]
     public void Spec076_Connect_PermissionBitsOutside0600_PermissionDenied()
     {
@@ -31,6 +37,9 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         }
     }
 
+    /// <summary>
+    /// Checklist item 76 (RSMAPI section 9): perm 0644, 0100, 01000 → PERM_DENIED (27) (never BAD_PERMS).
+    /// </summary>
     [ConformanceTest]
     public void Spec076_Connect_PermissionBitsOutside0600Unpublished_PermissionDenied()
     {
@@ -40,6 +49,9 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.PermissionDenied, () => c.Connect(c.LocalNodeId, Id, (RsmPermissions)0x1A4).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 77 (RSMAPI section 9): perm 0 → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec077_Connect_PermissionNone_Succeeds()
     {
@@ -51,6 +63,9 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, i.Length);
     }
 
+    /// <summary>
+    /// Checklist item 78 (RSMAPI section 9): Unknown id → SEG_NOT_PUBLISHED (7).
+    /// </summary>
     [ConformanceTest]
     public void Spec078_Connect_UnknownId_SegmentNotPublished()
     {
@@ -59,6 +74,9 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublished, () => f.C.Connect(f.C.LocalNodeId, Id + 1, RsmPermissions.ReadWrite).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 79 (RSMAPI section 9): ACL present without the importing node → SEG_NOT_PUBLISHED_TO_NODE (8).
+    /// </summary>
     [ConformanceTest]
     public void Spec079_Connect_NodeNotInAccessList_SegmentNotPublishedToNode()
     {
@@ -72,6 +90,9 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublishedToNode, () => importer.Connect(exporter.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 80 (RSMAPI section 9): Loopback controller, node id ≠ local node → CTLR_NOT_PRESENT (4).
+    /// </summary>
     [ConformanceTest]
     public void Spec080_Connect_LoopbackForeignNode_ControllerNotPresent()
     {
@@ -84,6 +105,10 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ControllerNotPresent, () => f.C.Connect(f.C.LocalNodeId + 1, Id, RsmPermissions.ReadWrite).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 81 (RSMAPI section 9): ACL {local, 0624}: same uid RDWR → 0; group member (different uid) WRITE →
+    /// 0, READ → 27; other READ → 0, WRITE → 27.
+    /// </summary>
     [ConformanceTest]
     public void Spec081_Connect_Entry0624SameUidReadWrite_Succeeds()
     {
@@ -99,6 +124,10 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmPermissions.ReadWrite, i.Permission);
     }
 
+    /// <summary>
+    /// Checklist item 81 (RSMAPI section 9): ACL {local, 0624}: same uid RDWR → 0; group member (different uid) WRITE →
+    /// 0, READ → 27; other READ → 0, WRITE → 27.
+    /// </summary>
     [ConformanceTest]
     public void Spec081_Connect_Entry0624SameUidPermissionNone_Succeeds()
     {
@@ -110,6 +139,10 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.None).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 81 (RSMAPI section 9): ACL {local, 0624}: same uid RDWR → 0; group member (different uid) WRITE →
+    /// 0, READ → 27; other READ → 0, WRITE → 27.
+    /// </summary>
     [ConformanceTest]
     public void Spec081_Connect_SameUidOwnerDigitWriteOnly_ReadDeniedWriteAllowed()
     {
@@ -125,6 +158,10 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.Write).Dispose(), "write");
     }
 
+    /// <summary>
+    /// Checklist item 82 (RSMAPI section 9): No ACL, creator umask 022: different-uid non-member READ → 0, WRITE → 27;
+    /// same uid RDWR → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec082_Connect_NoAccessListSameUidReadWrite_FollowsCreatorUmask()
     {
@@ -143,6 +180,10 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(expected, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose(), $"umask {Convert.ToString(me.Umask, 8)}");
     }
 
+    /// <summary>
+    /// Checklist item 84 (RSMAPI section 9): Privileged importer (IPC DAC read+write) requesting RDWR where the class
+    /// digit is 0 → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec084_Connect_PrivilegedImporterClassDigitZero_Succeeds()
     {
@@ -157,6 +198,9 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmPermissions.ReadWrite, i.Permission);
     }
 
+    /// <summary>
+    /// Checklist item 85 (RSMAPI section 9): After connect, <c>get_mode</c> returns RSM_BARRIER_MODE_IMPLICIT (1).
+    /// </summary>
     [ConformanceTest]
     public void Spec085_GetMode_AfterConnect_Implicit()
     {
@@ -166,6 +210,10 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmBarrierMode.Implicit, i.GetMode());
     }
 
+    /// <summary>
+    /// Checklist item 86 (RSMAPI section 9): Two connects to the same segment from one process → two independent
+    /// handles; disconnecting one leaves the other working.
+    /// </summary>
     [ConformanceTest]
     public void Spec086_Connect_TwiceSameProcess_IndependentHandles()
     {
@@ -186,6 +234,9 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         Assert.AreEqual((byte)0x63, f.B.GetSpan()[16]);
     }
 
+    /// <summary>
+    /// Checklist item 87 (RSMAPI section 9): disconnect(NULL) → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec087_Disconnect_DisconnectedImport_BadSegmentHandle()
     {
@@ -196,6 +247,10 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, f.I.Disconnect);
     }
 
+    /// <summary>
+    /// Checklist item 88 (RSMAPI section 9): After an explicit map: disconnect → SEG_STILL_MAPPED (10); after unmap →
+    /// 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec088_Disconnect_ExplicitlyMapped_SegmentStillMappedThenSucceedsAfterUnmap()
     {
@@ -209,6 +264,9 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Disconnect, "disconnect after unmap");
     }
 
+    /// <summary>
+    /// Checklist item 89 (RSMAPI section 9): After only an implicit map (a get): disconnect → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec089_Disconnect_ImplicitlyMapped_Succeeds()
     {
@@ -218,6 +276,10 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Disconnect);
     }
 
+    /// <summary>
+    /// Checklist item 90 (RSMAPI section 9): With a pollfd reference: disconnect → POLLFD_IN_USE (34); the implicit
+    /// mapping (if any) has been removed; after release, disconnect → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec090_Disconnect_PollHandleHeld_PollDescriptorInUseImplicitMappingRemoved()
     {
@@ -233,6 +295,10 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Disconnect, "disconnect after release");
     }
 
+    /// <summary>
+    /// Checklist item 90 (RSMAPI section 9): With a pollfd reference: disconnect → POLLFD_IN_USE (34); the implicit
+    /// mapping (if any) has been removed; after release, disconnect → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec090_Disconnect_PollHandleHeld_ImportStillUsable()
     {
@@ -246,6 +312,9 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Disconnect, "disconnect after release");
     }
 
+    /// <summary>
+    /// Checklist item 91 (RSMAPI section 9): Disconnect after the exporter destroyed the segment → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec091_Disconnect_AfterExporterDestroyed_Succeeds()
     {
@@ -256,6 +325,9 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Disconnect);
     }
 
+    /// <summary>
+    /// Check 216, beyond the checklist: ConnectAsync connects like Connect: same segment, length and Implicit mode.
+    /// </summary>
     [ConformanceTest]
     public void Spec216_ConnectAsync_PublishedSegment_Connects()
     {
@@ -271,6 +343,10 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmBarrierMode.Implicit, i.GetMode());
     }
 
+    /// <summary>
+    /// Check 217, beyond the checklist: ConnectAsync reports the errors of Connect (SegmentNotPublished (7),
+    /// PermissionDenied (27)) through its task.
+    /// </summary>
     [ConformanceTest]
     public void Spec217_ConnectAsync_Errors_SameAsConnect()
     {
@@ -280,6 +356,9 @@ public abstract class ImportConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.PermissionDenied, () => AwaitBounded(f.C.ConnectAsync(f.C.LocalNodeId, Id, (RsmPermissions)0x1A4).AsTask()));
     }
 
+    /// <summary>
+    /// Check 218, beyond the checklist: ConnectAsync with a cancelled token ends as cancelled and connects nothing.
+    /// </summary>
     [ConformanceTest]
     public void Spec218_ConnectAsync_CancelledToken_CancelledWithoutConnecting()
     {

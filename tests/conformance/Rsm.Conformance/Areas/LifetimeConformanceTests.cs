@@ -15,6 +15,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
 
     private const uint Nobody = 65534;
 
+    /// <summary>
+    /// Checklist item 31 (RSMAPI section 9): Process exit of the exporter behaves like destroy (importers aborted, id
+    /// reusable).
+    /// </summary>
     [ConformanceTest]
     public void Spec031_ExporterProcessExits_ImporterAbortedAndIdReusable()
     {
@@ -38,6 +42,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => again.Get(0, data));
     }
 
+    /// <summary>
+    /// Checklist item 31 (RSMAPI section 9): Process exit of the exporter behaves like destroy (importers aborted, id
+    /// reusable).
+    /// </summary>
     [ConformanceTest]
     public void Spec031_ExporterKilled_ImporterAbortedWithinOneSecondAndNothingRemains()
     {
@@ -65,6 +73,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, Harness.FindSegmentTraces(1, Id).Count, "the segment's rendezvous remains: " + string.Join("; ", Harness.FindSegmentTraces(1, Id)));
     }
 
+    /// <summary>
+    /// Check 221, beyond the checklist: The death of an importing process releases its connection at the exporter: its
+    /// descriptors close and its node is judged by the access list again.
+    /// </summary>
     [ConformanceTest]
     public void Spec221_ImporterProcessKilled_ExporterReleasesItsConnection()
     {
@@ -88,6 +100,11 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.SegmentNotPublishedToNode, next.Outcome(string.Create(CultureInfo.InvariantCulture, $"connect 1 {Id:x} 400")));
     }
 
+    /// <summary>
+    /// Check 222, beyond the checklist: Zero copy across processes: the exporter's stores through its own pointer
+    /// appear in an importer's mapping without any get, and the importer's stores through its mapping appear in the
+    /// exporter's memory.
+    /// </summary>
     [ConformanceTest]
     public void Spec222_ZeroCopy_ExporterPointerAndImporterMappingAreTheSamePages()
     {
@@ -117,6 +134,9 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x0D, b.GetSpan()[13]);
     }
 
+    /// <summary>
+    /// Check 223, beyond the checklist: Signals cross processes in both directions and count (DECISIONS F8).
+    /// </summary>
     [ConformanceTest]
     public void Spec223_Signals_CrossProcessesBothWaysAndCount()
     {
@@ -138,6 +158,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => e.SignalWait(0));
     }
 
+    /// <summary>
+    /// Check 224, beyond the checklist: A segment id published by another process of the same node gives SegmentIdInUse
+    /// (24) until that process lets go.
+    /// </summary>
     [ConformanceTest]
     public void Spec224_SegmentIdHeldByAnotherProcessOfTheNode_SegmentIdInUse()
     {
@@ -155,6 +179,9 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.SegmentIdInUse, peer.Outcome(string.Create(CultureInfo.InvariantCulture, $"publish e1 {Id:x}")));
     }
 
+    /// <summary>
+    /// Check 225, beyond the checklist: Auto-assigned segment ids are unique among the processes of one node.
+    /// </summary>
     [ConformanceTest]
     public void Spec225_AutoIds_UniqueAmongTheNodesProcesses()
     {
@@ -172,6 +199,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.IsGreaterThanOrEqualTo(0x80000000u, peerId);
     }
 
+    /// <summary>
+    /// Check 226, beyond the checklist: Lock operations are atomic between processes: concurrent FetchAdd64 from two
+    /// processes loses no increment (DECISIONS L3).
+    /// </summary>
     [ConformanceTest]
     public void Spec226_LockOperations_AtomicBetweenProcesses()
     {
@@ -194,6 +225,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual((ulong)(2 * Increments), i.FetchAdd64(64, 0), "an increment was lost between the processes");
     }
 
+    /// <summary>
+    /// Checklist item 81 (RSMAPI section 9): ACL {local, 0624}: same uid RDWR → 0; group member (different uid) WRITE →
+    /// 0, READ → 27; other READ → 0, WRITE → 27.
+    /// </summary>
     [ConformanceTest]
     public void Spec081_Entry0624_GroupMemberAndOtherUidImporters()
     {
@@ -215,6 +250,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.PermissionDenied, other.Outcome(Connect(RsmPermissions.Write)), "other, write");
     }
 
+    /// <summary>
+    /// Checklist item 82 (RSMAPI section 9): No ACL, creator umask 022: different-uid non-member READ → 0, WRITE → 27;
+    /// same uid RDWR → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec082_NoAccessList_CreatorUmask022_OtherUidReadsButCannotWrite()
     {
@@ -227,6 +266,9 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.PermissionDenied, other.Outcome(Connect(RsmPermissions.Write)), "other, write under 0755");
     }
 
+    /// <summary>
+    /// Checklist item 83 (RSMAPI section 9): No ACL, creator umask 077: different uid READ → 27.
+    /// </summary>
     [ConformanceTest]
     public void Spec083_NoAccessList_CreatorUmask077_OtherUidCannotRead()
     {
@@ -238,6 +280,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.PermissionDenied, other.Outcome(Connect(RsmPermissions.Read)), "other, read under 0700");
     }
 
+    /// <summary>
+    /// Checklist item 84 (RSMAPI section 9): Privileged importer (IPC DAC read+write) requesting RDWR where the class
+    /// digit is 0 → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec084_PrivilegedImporter_OtherUidExporterClassDigitZero_Succeeds()
     {
@@ -255,6 +301,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
     // The permission checks below need an unprivileged importer (uid 0 bypasses the check, DECISIONS F5). A root test
     // process runs them with exporter and importer both as peers under uid 65534, so they run in the root run too.
 
+    /// <summary>
+    /// Checklist item 59 (RSMAPI section 9): ACL entry permission 0 for the importing node → connect with perm 0
+    /// succeeds, perm READ → 27.
+    /// </summary>
     [ConformanceTest]
     public void Spec059_EntryPermissionZero_ReadDenied_UnprivilegedPeers()
     {
@@ -264,6 +314,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.PermissionDenied, importer.Outcome(Connect(RsmPermissions.Read)));
     }
 
+    /// <summary>
+    /// Checklist item 72 (RSMAPI section 9): After 71, with the first importer still connected, a second connect from
+    /// that node with perm READ → PERM_DENIED (27).
+    /// </summary>
     [ConformanceTest]
     public void Spec072_RepublishToPermissionZero_SameNodeConnectDenied_UnprivilegedPeers()
     {
@@ -276,6 +330,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.PermissionDenied, importer.Outcome(Connect(RsmPermissions.Read)));
     }
 
+    /// <summary>
+    /// Checklist item 72 (RSMAPI section 9): After 71, with the first importer still connected, a second connect from
+    /// that node with perm READ → PERM_DENIED (27).
+    /// </summary>
     [ConformanceTest]
     public void Spec072_DroppedNodeWithLiveConnection_ConnectDenied_UnprivilegedPeers()
     {
@@ -289,6 +347,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.PermissionDenied, importer.Outcome(Connect(RsmPermissions.Read)));
     }
 
+    /// <summary>
+    /// Checklist item 74 (RSMAPI section 9): republish to an empty ACL restores public access based on the creator's
+    /// umask.
+    /// </summary>
     [ConformanceTest]
     public void Spec074_RepublishEmptyList_CreatorDefaultMode_UnprivilegedPeers()
     {
@@ -302,6 +364,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.Success, importer.Outcome(Connect(RsmPermissions.ReadWrite)), "after republish");
     }
 
+    /// <summary>
+    /// Checklist item 81 (RSMAPI section 9): ACL {local, 0624}: same uid RDWR → 0; group member (different uid) WRITE →
+    /// 0, READ → 27; other READ → 0, WRITE → 27.
+    /// </summary>
     [ConformanceTest]
     public void Spec081_Entry0624_SameUidReadWrite_UnprivilegedPeers()
     {
@@ -311,6 +377,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.Success, importer.Outcome(Connect(RsmPermissions.ReadWrite)));
     }
 
+    /// <summary>
+    /// Checklist item 81 (RSMAPI section 9): ACL {local, 0624}: same uid RDWR → 0; group member (different uid) WRITE →
+    /// 0, READ → 27; other READ → 0, WRITE → 27.
+    /// </summary>
     [ConformanceTest]
     public void Spec081_SameUidOwnerDigitWriteOnly_ReadDeniedWriteAllowed_UnprivilegedPeers()
     {
@@ -323,6 +393,10 @@ public abstract class LifetimeConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmError.Success, importer.Outcome(Connect(RsmPermissions.Write)), "write");
     }
 
+    /// <summary>
+    /// Checklist item 82 (RSMAPI section 9): No ACL, creator umask 022: different-uid non-member READ → 0, WRITE → 27;
+    /// same uid RDWR → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec082_NoAccessList_Umask022_SameUidReadWrite_UnprivilegedPeers()
     {

@@ -8,6 +8,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
 {
     private const int Increments = 100_000;
 
+    /// <summary>
+    /// Check 200, beyond the checklist: CompareExchange32 returns the old value and stores only on a match (DECISIONS
+    /// L1).
+    /// </summary>
     [ConformanceTest]
     public void Spec200_CompareExchange32_MatchingComparand_ReturnsOldAndStores()
     {
@@ -19,6 +23,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(99u, ReadUInt32(f, 64));
     }
 
+    /// <summary>
+    /// Check 200, beyond the checklist: CompareExchange32 returns the old value and stores only on a match (DECISIONS
+    /// L1).
+    /// </summary>
     [ConformanceTest]
     public void Spec200_CompareExchange32_DifferentComparand_ReturnsOldAndLeavesMemory()
     {
@@ -32,6 +40,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0u, ReadUInt32(f, 68));
     }
 
+    /// <summary>
+    /// Check 201, beyond the checklist: CompareExchange64 returns the old value and stores only on a match (DECISIONS
+    /// L1).
+    /// </summary>
     [ConformanceTest]
     public void Spec201_CompareExchange64_MatchingComparand_ReturnsOldAndStores()
     {
@@ -43,6 +55,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x8877665544332211UL, ReadUInt64(f, (int)PS + 8));
     }
 
+    /// <summary>
+    /// Check 201, beyond the checklist: CompareExchange64 returns the old value and stores only on a match (DECISIONS
+    /// L1).
+    /// </summary>
     [ConformanceTest]
     public void Spec201_CompareExchange64_DifferentComparand_ReturnsOldAndLeavesMemory()
     {
@@ -54,6 +70,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x1122334455667788UL, ReadUInt64(f, 8));
     }
 
+    /// <summary>
+    /// Check 202, beyond the checklist: Exchange32 and Exchange64 return the old value and store the new one (DECISIONS
+    /// L1).
+    /// </summary>
     [ConformanceTest]
     public void Spec202_Exchange32_ReturnsOldAndStores()
     {
@@ -67,6 +87,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0u, ReadUInt32(f, 4));
     }
 
+    /// <summary>
+    /// Check 202, beyond the checklist: Exchange32 and Exchange64 return the old value and store the new one (DECISIONS
+    /// L1).
+    /// </summary>
     [ConformanceTest]
     public void Spec202_Exchange64_ReturnsOldAndStores()
     {
@@ -78,6 +102,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(42UL, ReadUInt64(f, (int)L - 8));
     }
 
+    /// <summary>
+    /// Check 203, beyond the checklist: FetchAdd32 and FetchAdd64 return the old value and add with wrap-around; get
+    /// sees the result (DECISIONS L1).
+    /// </summary>
     [ConformanceTest]
     public void Spec203_FetchAdd32_ReturnsOldAndAddsWrapping()
     {
@@ -94,6 +122,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(1u, ReadUInt32(f, 16));
     }
 
+    /// <summary>
+    /// Check 203, beyond the checklist: FetchAdd32 and FetchAdd64 return the old value and add with wrap-around; get
+    /// sees the result (DECISIONS L1).
+    /// </summary>
     [ConformanceTest]
     public void Spec203_FetchAdd64_ReturnsOldAndAddsWrapping()
     {
@@ -108,6 +140,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0UL, ReadUInt64(f, 24));
     }
 
+    /// <summary>
+    /// Check 203, beyond the checklist: FetchAdd32 and FetchAdd64 return the old value and add with wrap-around; get
+    /// sees the result (DECISIONS L1).
+    /// </summary>
     [ConformanceTest]
     public void Spec203_LockOperations_VisibleToGet()
     {
@@ -122,6 +158,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(7u, got[0]);
     }
 
+    /// <summary>
+    /// Check 204, beyond the checklist: Lock operations on a segment created without ExportFlags.LockOperations give
+    /// LocksNotEnabled (29) (DECISIONS L2).
+    /// </summary>
     [ConformanceTest]
     public void Spec204_SegmentWithoutFlag_EveryOperationLocksNotEnabled()
     {
@@ -139,6 +179,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0UL, ReadUInt64(f, 8));
     }
 
+    /// <summary>
+    /// Check 204, beyond the checklist: Lock operations on a segment created without ExportFlags.LockOperations give
+    /// LocksNotEnabled (29) (DECISIONS L2).
+    /// </summary>
     [ConformanceTest]
     public void Spec204_SegmentWithOtherFlags_LocksNotEnabled()
     {
@@ -148,6 +192,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.LocksNotEnabled, () => f.I.Exchange64(0, 1));
     }
 
+    /// <summary>
+    /// Check 205, beyond the checklist: A lock operation at an offset that is not a multiple of the word size gives
+    /// BadMemoryAlignment (17).
+    /// </summary>
     [ConformanceTest]
     public void Spec205_MisalignedOffset_BadMemoryAlignment()
     {
@@ -164,6 +212,9 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan()[..16].IndexOfAnyExcept((byte)0) < 0, "a refused lock operation changed the exporter's memory");
     }
 
+    /// <summary>
+    /// Check 206, beyond the checklist: A lock operation outside the segment or the mapped window gives BadOffset (18).
+    /// </summary>
     [ConformanceTest]
     public void Spec206_OffsetOutOfRange_BadOffset()
     {
@@ -180,6 +231,9 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.FetchAdd64((long)L - 16, 1));
     }
 
+    /// <summary>
+    /// Check 206, beyond the checklist: A lock operation outside the segment or the mapped window gives BadOffset (18).
+    /// </summary>
     [ConformanceTest]
     public void Spec206_OutsideMappedWindow_BadOffset()
     {
@@ -196,6 +250,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0u, ReadUInt32(f, 0));
     }
 
+    /// <summary>
+    /// Check 207, beyond the checklist: A lock operation needs ReadWrite: Read or Write importers get PermissionDenied
+    /// (27).
+    /// </summary>
     [ConformanceTest]
     public void Spec207_ReadImporter_PermissionDenied()
     {
@@ -215,6 +273,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0UL, ReadUInt64(f, 8));
     }
 
+    /// <summary>
+    /// Check 207, beyond the checklist: A lock operation needs ReadWrite: Read or Write importers get PermissionDenied
+    /// (27).
+    /// </summary>
     [ConformanceTest]
     public void Spec207_WriteImporter_PermissionDenied()
     {
@@ -228,6 +290,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(0u, ReadUInt32(f, 0));
     }
 
+    /// <summary>
+    /// Check 208, beyond the checklist: Lock operations are atomic against the exporter's own atomics and other
+    /// importers: no update is lost (DECISIONS L3).
+    /// </summary>
     [ConformanceTest]
     public void Spec208_ImporterFetchAddAndExporterInterlockedAdd_NoLostUpdates()
     {
@@ -286,6 +352,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual((uint)(2 * Increments), f.I.FetchAdd32(offset, 0));
     }
 
+    /// <summary>
+    /// Check 208, beyond the checklist: Lock operations are atomic against the exporter's own atomics and other
+    /// importers: no update is lost (DECISIONS L3).
+    /// </summary>
     [ConformanceTest]
     public void Spec208_TwoImportersFetchAdd64_NoLostUpdates()
     {
@@ -333,6 +403,11 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual((ulong)(2 * Increments), ReadUInt64(f, offset));
     }
 
+    /// <summary>
+    /// Check 209, beyond the checklist: Lock operations succeed on a flagged segment (or give LocksNotSupported (28)
+    /// where the capability is missing), give BadSegmentHandle (5) after disconnect and ConnectionAborted (40) after a
+    /// forced disconnect.
+    /// </summary>
     [ConformanceTest]
     public void Spec209_FlaggedSegment_SucceedsOrLocksNotSupported()
     {
@@ -345,6 +420,11 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         AssertOutcome(expected, () => f.I.Exchange32(4, 1));
     }
 
+    /// <summary>
+    /// Check 209, beyond the checklist: Lock operations succeed on a flagged segment (or give LocksNotSupported (28)
+    /// where the capability is missing), give BadSegmentHandle (5) after disconnect and ConnectionAborted (40) after a
+    /// forced disconnect.
+    /// </summary>
     [ConformanceTest]
     public void Spec209_DisconnectedImport_BadSegmentHandle()
     {
@@ -357,6 +437,11 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.FetchAdd32(1, 1));
     }
 
+    /// <summary>
+    /// Check 209, beyond the checklist: Lock operations succeed on a flagged segment (or give LocksNotSupported (28)
+    /// where the capability is missing), give BadSegmentHandle (5) after disconnect and ConnectionAborted (40) after a
+    /// forced disconnect.
+    /// </summary>
     [ConformanceTest]
     public void Spec209_AbortedImport_ConnectionAborted()
     {
@@ -371,6 +456,10 @@ public abstract class LockOperationsConformanceTests : ConformanceTestBase
         Assert.AreEqual(1u, ReadUInt32(f, 0));
     }
 
+    /// <summary>
+    /// Check 210, beyond the checklist: No call returns 19, 37 or 45, and 28/29 come only from lock operations
+    /// (DECISIONS F10).
+    /// </summary>
     [ConformanceTest]
     public void Spec210_Sweep_NeverReturnedCodesAbsentAndLockCodesOnlyFromLockOperations()
     {

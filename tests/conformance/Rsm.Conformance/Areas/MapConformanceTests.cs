@@ -4,6 +4,9 @@ namespace Rsm.Conformance;
 /// Every test needs <see cref="ConformanceCapabilities.Mapping"/>.</summary>
 public abstract class MapConformanceTests : ConformanceTestBase
 {
+    /// <summary>
+    /// Checklist item 118 (RSMAPI section 9): map(NULL, &amp;a, 0, 0600, 0, PS) → 5; map(I, NULL, …) → 16.
+    /// </summary>
     [ConformanceTest]
     public void Spec118_Map_DisconnectedImport_BadSegmentHandle()
     {
@@ -15,6 +18,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.Map(RsmPermissions.ReadWrite, 0, PS));
     }
 
+    /// <summary>
+    /// Checklist item 119 (RSMAPI section 9): Second map → SEG_ALREADY_MAPPED (9); map after a get (implicit map) → 9.
+    /// </summary>
     [ConformanceTest]
     public void Spec119_SecondMap_SegmentAlreadyMapped()
     {
@@ -26,6 +32,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentAlreadyMapped, () => f.I.Map(RsmPermissions.Read, (long)PS, PS));
     }
 
+    /// <summary>
+    /// Checklist item 119 (RSMAPI section 9): Second map → SEG_ALREADY_MAPPED (9); map after a get (implicit map) → 9.
+    /// </summary>
     [ConformanceTest]
     public void Spec119_MapAfterImplicitMapping_SegmentAlreadyMapped()
     {
@@ -37,6 +46,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.IsNull(f.I.Mapping, "an implicit mapping is not an explicit one");
     }
 
+    /// <summary>
+    /// Checklist item 121 (RSMAPI section 9): perm 0700 → BAD_PERMS (26); perm 0 → 0 (inaccessible mapping).
+    /// </summary>
     [ConformanceTest]
     public void Spec121_PermissionAbove0600_BadPermissions()
     {
@@ -48,6 +60,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.IsNull(f.I.Mapping);
     }
 
+    /// <summary>
+    /// Checklist item 121 (RSMAPI section 9): perm 0700 → BAD_PERMS (26); perm 0 → 0 (inaccessible mapping).
+    /// </summary>
     [ConformanceTest]
     public void Spec121_PermissionNone_InaccessibleMappingSucceeds()
     {
@@ -62,6 +77,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.AreSame(mapping, f.I.Mapping);
     }
 
+    /// <summary>
+    /// Checklist item 122 (RSMAPI section 9): length 0 → BAD_LENGTH (20).
+    /// </summary>
     [ConformanceTest]
     public void Spec122_ZeroLength_BadLength()
     {
@@ -71,6 +89,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLength, () => f.I.Map(RsmPermissions.ReadWrite, 0, 0));
     }
 
+    /// <summary>
+    /// Checklist item 123 (RSMAPI section 9): offset PS, length L → BAD_LENGTH (20) (range error is 20, not 18).
+    /// </summary>
     [ConformanceTest]
     public void Spec123_WindowPastEnd_BadLengthNotBadOffset()
     {
@@ -82,6 +103,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLength, () => f.I.Map(RsmPermissions.ReadWrite, (long)L, PS));
     }
 
+    /// <summary>
+    /// Checklist item 124 (RSMAPI section 9): offset 1, length 1 → BAD_MEM_ALIGNMENT (17) (after the length checks).
+    /// </summary>
     [ConformanceTest]
     public void Spec124_MisalignedOffset_BadMemoryAlignment()
     {
@@ -92,6 +116,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadMemoryAlignment, () => f.I.Map(RsmPermissions.ReadWrite, (long)(PS / 2), PS));
     }
 
+    /// <summary>
+    /// Checklist item 124 (RSMAPI section 9): offset 1, length 1 → BAD_MEM_ALIGNMENT (17) (after the length checks).
+    /// </summary>
     [ConformanceTest]
     public void Spec124_MisalignedOffsetAndPastEnd_BadLengthFirst()
     {
@@ -102,6 +129,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLength, () => f.I.Map(RsmPermissions.ReadWrite, 1, 0));
     }
 
+    /// <summary>
+    /// Checklist item 124 (RSMAPI section 9): offset 1, length 1 → BAD_MEM_ALIGNMENT (17) (after the length checks).
+    /// </summary>
     [ConformanceTest]
     public void Spec124_MapAfterRefusedMap_Succeeds()
     {
@@ -113,6 +143,10 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.I.Unmap);
     }
 
+    /// <summary>
+    /// Checklist item 125 (RSMAPI section 9): RSM_MAP_FIXED with <c>*address</c> = aligned free address → 0 and the
+    /// returned address equals it; misaligned <c>*address</c> → 17.
+    /// </summary>
     [ConformanceTest]
     public void Spec125_FixedAlignedFreeAddress_MappedThere()
     {
@@ -129,6 +163,10 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x4D, mapping.GetSpan()[10]);
     }
 
+    /// <summary>
+    /// Checklist item 125 (RSMAPI section 9): RSM_MAP_FIXED with <c>*address</c> = aligned free address → 0 and the
+    /// returned address equals it; misaligned <c>*address</c> → 17.
+    /// </summary>
     [ConformanceTest]
     public void Spec125_FixedMisalignedAddress_BadMemoryAlignment()
     {
@@ -141,6 +179,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.IsNull(f.I.Mapping);
     }
 
+    /// <summary>
+    /// Checklist item 126 (RSMAPI section 9): READ-only importer: map with RSM_PERM_RDWR → 26; with RSM_PERM_READ → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec126_ReadImporter_MapReadWriteBadPermissionsMapReadSucceeds()
     {
@@ -159,6 +200,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.AreEqual(0x1F, mapping.GetSpan()[3]);
     }
 
+    /// <summary>
+    /// Checklist item 126 (RSMAPI section 9): READ-only importer: map with RSM_PERM_RDWR → 26; with RSM_PERM_READ → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec126_WriteImporter_MapReadBadPermissions()
     {
@@ -170,6 +214,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => writer.Map(RsmPermissions.Write, 0, L));
     }
 
+    /// <summary>
+    /// Checklist item 127 (RSMAPI section 9): Exporter unpublished, importer unmapped: map → CONN_ABORTED (40).
+    /// </summary>
     [ConformanceTest]
     public void Spec127_UnpublishedUnmappedImporter_MapConnectionAborted()
     {
@@ -181,6 +228,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Map(RsmPermissions.Read, 0, PS));
     }
 
+    /// <summary>
+    /// Checklist item 127 (RSMAPI section 9): Exporter unpublished, importer unmapped: map → CONN_ABORTED (40).
+    /// </summary>
     [ConformanceTest]
     public void Spec127_DestroyedExporterUnmappedImporter_MapConnectionAborted()
     {
@@ -191,6 +241,10 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Map(RsmPermissions.ReadWrite, 0, L));
     }
 
+    /// <summary>
+    /// Checklist item 128 (RSMAPI section 9): Through the mapping, exporter writes are visible to the importer and vice
+    /// versa.
+    /// </summary>
     [ConformanceTest]
     public void Spec128_ThroughMapping_ExporterWritesVisibleToImporterAndBack()
     {
@@ -207,6 +261,10 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.AreEqual(0xC2, f.B.GetSpan()[(int)(3 * PS) + 2]);
     }
 
+    /// <summary>
+    /// Checklist item 128 (RSMAPI section 9): Through the mapping, exporter writes are visible to the importer and vice
+    /// versa.
+    /// </summary>
     [ConformanceTest]
     public void Spec128_WindowMapping_StartsAtOffset()
     {
@@ -224,6 +282,10 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.AreEqual(0xE4, f.B.GetSpan()[(int)(3 * PS) + 99]);
     }
 
+    /// <summary>
+    /// Checklist item 129 (RSMAPI section 9): unmap(NULL) → 5; unmap unmapped → SEG_NOT_MAPPED (11); unmap twice → 0
+    /// then 11.
+    /// </summary>
     [ConformanceTest]
     public void Spec129_Unmap_DisconnectedImport_BadSegmentHandle()
     {
@@ -235,6 +297,10 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, gone.Unmap);
     }
 
+    /// <summary>
+    /// Checklist item 129 (RSMAPI section 9): unmap(NULL) → 5; unmap unmapped → SEG_NOT_MAPPED (11); unmap twice → 0
+    /// then 11.
+    /// </summary>
     [ConformanceTest]
     public void Spec129_Unmap_Unmapped_SegmentNotMapped()
     {
@@ -244,6 +310,10 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotMapped, f.I.Unmap);
     }
 
+    /// <summary>
+    /// Checklist item 129 (RSMAPI section 9): unmap(NULL) → 5; unmap unmapped → SEG_NOT_MAPPED (11); unmap twice → 0
+    /// then 11.
+    /// </summary>
     [ConformanceTest]
     public void Spec129_UnmapTwice_SuccessThenSegmentNotMapped()
     {
@@ -256,6 +326,10 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.IsNull(f.I.Mapping);
     }
 
+    /// <summary>
+    /// Checklist item 129 (RSMAPI section 9): unmap(NULL) → 5; unmap unmapped → SEG_NOT_MAPPED (11); unmap twice → 0
+    /// then 11.
+    /// </summary>
     [ConformanceTest]
     public void Spec129_UnmapImplicitMapping_SuccessThenMapAllowed()
     {
@@ -268,6 +342,9 @@ public abstract class MapConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.Map(RsmPermissions.ReadWrite, 0, PS));
     }
 
+    /// <summary>
+    /// Checklist item 130 (RSMAPI section 9): unmap succeeds while a pollfd reference is held.
+    /// </summary>
     [ConformanceTest]
     public void Spec130_UnmapWithPollHandleHeld_Success()
     {
@@ -281,6 +358,10 @@ public abstract class MapConformanceTests : ConformanceTestBase
         f.I.ReleasePollHandle();
     }
 
+    /// <summary>
+    /// Check 250, beyond the checklist: A put in every form (put, put8-put64, putv) through a mapping made with Read
+    /// only gives PermissionDenied (27) and changes nothing; gets still work (DECISIONS D10).
+    /// </summary>
     [ConformanceTest]
     public void Spec250_PutThroughReadOnlyMapping_PermissionDeniedAndNothingChanges()
     {
@@ -308,6 +389,10 @@ public abstract class MapConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0x5A) < 0, "a denied put changed the exporter's memory");
     }
 
+    /// <summary>
+    /// Check 251, beyond the checklist: A get in every form (get, get8-get64, getv) through a mapping made with Write
+    /// only gives PermissionDenied (27) and reads nothing; puts still work (DECISIONS D10).
+    /// </summary>
     [ConformanceTest]
     public void Spec251_GetThroughWriteOnlyMapping_PermissionDeniedAndNothingRead()
     {
@@ -338,6 +423,10 @@ public abstract class MapConformanceTests : ConformanceTestBase
         CollectionAssert.AreEqual(new byte[] { 1, 2, 3, 4 }, f.B.GetSpan()[..4].ToArray());
     }
 
+    /// <summary>
+    /// Check 252, beyond the checklist: A lock operation through a mapping made with Read only gives PermissionDenied
+    /// (27) and leaves the word unchanged (DECISIONS D10).
+    /// </summary>
     [ConformanceTest]
     public void Spec252_LockOperationThroughReadOnlyMapping_PermissionDenied()
     {

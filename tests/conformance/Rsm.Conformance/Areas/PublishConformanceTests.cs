@@ -10,6 +10,9 @@ namespace Rsm.Conformance;
 /// </summary>
 public abstract class PublishConformanceTests : ConformanceTestBase
 {
+    /// <summary>
+    /// Checklist item 45 (RSMAPI section 9): publish(NULL, &amp;id, NULL, 0) → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec045_Publish_DestroyedSegment_BadSegmentHandle()
     {
@@ -19,6 +22,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => e.Publish(Id));
     }
 
+    /// <summary>
+    /// Checklist item 47 (RSMAPI section 9): publishing E twice → SEG_ALREADY_PUBLISHED (6).
+    /// </summary>
     [ConformanceTest]
     public void Spec047_Publish_Twice_SegmentAlreadyPublished()
     {
@@ -31,6 +37,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual(Id, e.SegmentId);
     }
 
+    /// <summary>
+    /// Checklist item 49 (RSMAPI section 9): id = 1, 0x0FFFFF, 0x100000, 0x200000, 0x2FFFFF, 0x3FFFFF → RESERVED_SEGID
+    /// (23) each.
+    /// </summary>
     [ConformanceTest]
     public void Spec049_Publish_ReservedSystemIds_ReservedSegmentId()
     {
@@ -44,6 +54,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.IsFalse(e.IsPublished);
     }
 
+    /// <summary>
+    /// Checklist item 50 (RSMAPI section 9): id = 0x80000000 and 0xFFFFFFFF → 23.
+    /// </summary>
     [ConformanceTest]
     public void Spec050_Publish_UserApplicationIds_ReservedSegmentId()
     {
@@ -57,6 +70,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.IsFalse(e.IsPublished);
     }
 
+    /// <summary>
+    /// Checklist item 51 (RSMAPI section 9): id = 0x400000, 0x5FFFFF, 0x7FFFFFFF → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec051_Publish_HpcOpsAndUnnamedIds_Succeed()
     {
@@ -73,6 +89,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         }
     }
 
+    /// <summary>
+    /// Checklist item 52 (RSMAPI section 9): id = 0 → 0, <c>*id</c> ≥ 0x80000000; a second auto publish on the node
+    /// yields a strictly larger id (+1 if nothing else published meanwhile).
+    /// </summary>
     [ConformanceTest]
     public void Spec052_Publish_IdZero_AssignsAscendingAutoIds()
     {
@@ -93,6 +113,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual(second, i.SegmentId);
     }
 
+    /// <summary>
+    /// Checklist item 53 (RSMAPI section 9): Two different segments published with the same explicit id on one node →
+    /// second SEGID_IN_USE (24).
+    /// </summary>
     [ConformanceTest]
     public void Spec053_Publish_SameIdTwoSegments_SegmentIdInUse()
     {
@@ -108,6 +132,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.IsFalse(e2.IsPublished);
     }
 
+    /// <summary>
+    /// Checklist item 54 (RSMAPI section 9): Already-published segment with a reserved id → 6 (state check precedes id
+    /// check).
+    /// </summary>
     [ConformanceTest]
     public void Spec054_Publish_PublishedWithReservedId_SegmentAlreadyPublished()
     {
@@ -118,6 +146,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentAlreadyPublished, () => e.Publish(1));
     }
 
+    /// <summary>
+    /// Checklist item 55 (RSMAPI section 9): ACL with 65 entries → 21; entry node 65 → 21; entry permission 0667 → 21.
+    /// </summary>
     [ConformanceTest]
     public void Spec055_Publish_SixtyFiveEntries_BadAccessList()
     {
@@ -128,6 +159,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAccessList, () => e.Publish(Id, list));
     }
 
+    /// <summary>
+    /// Checklist item 55 (RSMAPI section 9): ACL with 65 entries → 21; entry node 65 → 21; entry permission 0667 → 21.
+    /// </summary>
     [ConformanceTest]
     public void Spec055_Publish_NodeAboveMaximum_BadAccessList()
     {
@@ -139,6 +173,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAccessList, () => e.Publish(Id, [new RsmAccessEntry(node, Mode0624)]));
     }
 
+    /// <summary>
+    /// Checklist item 55 (RSMAPI section 9): ACL with 65 entries → 21; entry node 65 → 21; entry permission 0667 → 21.
+    /// </summary>
     [ConformanceTest]
     public void Spec055_Publish_Permission0667_BadAccessList()
     {
@@ -147,6 +184,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAccessList, () => e.Publish(Id, [new RsmAccessEntry(c.LocalNodeId, Mode0667)]));
     }
 
+    /// <summary>
+    /// Checklist item 55 (RSMAPI section 9): ACL with 65 entries → 21; entry node 65 → 21; entry permission 0667 → 21.
+    /// </summary>
     [ConformanceTest]
     public void Spec055_Publish_Permission0666_Succeeds()
     {
@@ -155,6 +195,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual(Id, e.Publish(Id, [new RsmAccessEntry(c.LocalNodeId, Mode0666)]));
     }
 
+    /// <summary>
+    /// Checklist item 56 (RSMAPI section 9): Loopback controller: ACL with 2 entries → 21; single entry naming another
+    /// node → 21.
+    /// </summary>
     [ConformanceTest]
     public void Spec056_Publish_LoopbackTwoEntries_BadAccessList()
     {
@@ -164,6 +208,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAccessList, () => e.Publish(Id, [new RsmAccessEntry(c.LocalNodeId, Mode0666), new RsmAccessEntry(c.LocalNodeId, Mode0666)]));
     }
 
+    /// <summary>
+    /// Checklist item 56 (RSMAPI section 9): Loopback controller: ACL with 2 entries → 21; single entry naming another
+    /// node → 21.
+    /// </summary>
     [ConformanceTest]
     public void Spec056_Publish_LoopbackEntryNamingOtherNode_BadAccessList()
     {
@@ -174,6 +222,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAccessList, () => e.Publish(Id, [new RsmAccessEntry(other, Mode0666)]));
     }
 
+    /// <summary>
+    /// Checklist item 58 (RSMAPI section 9): After any failed publish, a correct publish on the same handle succeeds.
+    /// </summary>
     [ConformanceTest]
     public void Spec058_Publish_AfterFailedPublishes_CorrectPublishSucceeds()
     {
@@ -195,6 +246,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, i.Length);
     }
 
+    /// <summary>
+    /// Checklist item 59 (RSMAPI section 9): ACL entry permission 0 for the importing node → connect with perm 0
+    /// succeeds, perm READ → 27.
+    /// </summary>
     [ConformanceTest]
     public void Spec059_Connect_EntryPermissionZero_PermissionNoneSucceeds()
     {
@@ -206,6 +261,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual(RsmPermissions.None, i.Permission);
     }
 
+    /// <summary>
+    /// Checklist item 59 (RSMAPI section 9): ACL entry permission 0 for the importing node → connect with perm 0
+    /// succeeds, perm READ → 27.
+    /// </summary>
     [ConformanceTest]
     public void Spec059_Connect_EntryPermissionZeroRead_PermissionDenied()
     {
@@ -216,6 +275,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.PermissionDenied, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.Read).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 60 (RSMAPI section 9): unpublish(NULL) → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec060_Unpublish_DestroyedSegment_BadSegmentHandle()
     {
@@ -226,6 +288,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, e.Unpublish);
     }
 
+    /// <summary>
+    /// Checklist item 61 (RSMAPI section 9): unpublish of a never-published segment → SEG_NOT_PUBLISHED (7).
+    /// </summary>
     [ConformanceTest]
     public void Spec061_Unpublish_NeverPublished_SegmentNotPublished()
     {
@@ -234,6 +299,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublished, e.Unpublish);
     }
 
+    /// <summary>
+    /// Checklist item 63 (RSMAPI section 9): After unpublish: new connect → 7; existing importer implicit get → 40; new
+    /// map on an unmapped importer → 40.
+    /// </summary>
     [ConformanceTest]
     public void Spec063_Unpublish_NewConnect_SegmentNotPublished()
     {
@@ -245,6 +314,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublished, () => f.C.Connect(f.C.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 63 (RSMAPI section 9): After unpublish: new connect → 7; existing importer implicit get → 40; new
+    /// map on an unmapped importer → 40.
+    /// </summary>
     [ConformanceTest]
     public void Spec063_Unpublish_ExistingImporterImplicitGet_ConnectionAborted()
     {
@@ -258,6 +331,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Get(0, data), "every later implicit access (DECISIONS F3)");
     }
 
+    /// <summary>
+    /// Checklist item 63 (RSMAPI section 9): After unpublish: new connect → 7; existing importer implicit get → 40; new
+    /// map on an unmapped importer → 40.
+    /// </summary>
     [ConformanceTest]
     public void Spec063_Unpublish_UnmappedImporterMap_ConnectionAborted()
     {
@@ -269,6 +346,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.ConnectionAborted, () => f.I.Map(RsmPermissions.ReadWrite, 0, L));
     }
 
+    /// <summary>
+    /// Checklist item 64 (RSMAPI section 9): unpublish then publish with the same id → 0; the old importer still gets
+    /// 40; a fresh connect works.
+    /// </summary>
     [ConformanceTest]
     public void Spec064_Unpublish_RepublishSameId_OldImporterAbortedFreshConnectWorks()
     {
@@ -289,6 +370,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual((byte)0x77, read[5]);
     }
 
+    /// <summary>
+    /// Checklist item 65 (RSMAPI section 9): unpublish with an outstanding pollfd reference → 0 (not checked).
+    /// </summary>
     [ConformanceTest]
     public void Spec065_Unpublish_PollHandleHeld_Succeeds()
     {
@@ -301,6 +385,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.IsFalse(f.E.IsPublished);
     }
 
+    /// <summary>
+    /// Checklist item 66 (RSMAPI section 9): unpublish twice → second 7.
+    /// </summary>
     [ConformanceTest]
     public void Spec066_Unpublish_Twice_SegmentNotPublished()
     {
@@ -311,6 +398,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublished, e.Unpublish);
     }
 
+    /// <summary>
+    /// Checklist item 67 (RSMAPI section 9): republish(NULL, NULL, 0) → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec067_Republish_DestroyedSegment_BadSegmentHandle()
     {
@@ -321,6 +411,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => e.Republish([]));
     }
 
+    /// <summary>
+    /// Checklist item 68 (RSMAPI section 9): republish of an unpublished segment with (NULL, 3) → 7 (state before ACL
+    /// check).
+    /// </summary>
     [ConformanceTest]
     public void Spec068_Republish_UnpublishedWithInvalidList_SegmentNotPublished()
     {
@@ -331,6 +425,9 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublished, () => e.Republish([]));
     }
 
+    /// <summary>
+    /// Checklist item 69 (RSMAPI section 9): republish(E, NULL, 3) on a published segment → 21.
+    /// </summary>
     [ConformanceTest]
     public void Spec069_Republish_PublishedWithInvalidList_BadAccessListAndListKept()
     {
@@ -343,6 +440,11 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual(L, second.Length);
     }
 
+    /// <summary>
+    /// Checklist item 71 (RSMAPI section 9): (Two-node fixture, non-loopback controller; on loopback use an ACL {local,
+    /// 0} instead of dropping the node.) republish with an ACL excluding the importer's node while the importer stays
+    /// connected: its get/put/map keep working.
+    /// </summary>
     [ConformanceTest]
     public void Spec071_Republish_LocalNodePermissionZero_ExistingImporterKeepsWorking()
     {
@@ -361,6 +463,11 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, f.Bar.Close, "close barrier");
     }
 
+    /// <summary>
+    /// Checklist item 71 (RSMAPI section 9): (Two-node fixture, non-loopback controller; on loopback use an ACL {local,
+    /// 0} instead of dropping the node.) republish with an ACL excluding the importer's node while the importer stays
+    /// connected: its get/put/map keep working.
+    /// </summary>
     [ConformanceTest]
     public void Spec071_Republish_LocalNodePermissionZero_ExistingImporterCanMap()
     {
@@ -375,6 +482,11 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         Assert.AreEqual((byte)0x5D, mapping.GetSpan()[9]);
     }
 
+    /// <summary>
+    /// Checklist item 71 (RSMAPI section 9): (Two-node fixture, non-loopback controller; on loopback use an ACL {local,
+    /// 0} instead of dropping the node.) republish with an ACL excluding the importer's node while the importer stays
+    /// connected: its get/put/map keep working.
+    /// </summary>
     [ConformanceTest]
     public void Spec071_Republish_ExcludingImporterNode_ExistingImporterKeepsWorking()
     {
@@ -399,6 +511,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         }
     }
 
+    /// <summary>
+    /// Checklist item 72 (RSMAPI section 9): After 71, with the first importer still connected, a second connect from
+    /// that node with perm READ → PERM_DENIED (27).
+    /// </summary>
     [ConformanceTest]
     public void Spec072_Connect_SameNodeAfterRepublishToPermissionZero_PermissionDenied()
     {
@@ -410,6 +526,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.PermissionDenied, () => f.C.Connect(f.C.LocalNodeId, Id, RsmPermissions.Read).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 72 (RSMAPI section 9): After 71, with the first importer still connected, a second connect from
+    /// that node with perm READ → PERM_DENIED (27).
+    /// </summary>
     [ConformanceTest]
     public void Spec072_Connect_DroppedNodeWithLiveConnection_PermissionDenied()
     {
@@ -424,6 +544,11 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.PermissionDenied, () => importer.Connect(exporter.LocalNodeId, Id, RsmPermissions.Read).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 73 (RSMAPI section 9): (Two-node fixture only.) After 71, once all importers on that node
+    /// disconnected, a new connect → SEG_NOT_PUBLISHED_TO_NODE (8); contrast with 72, where the same request yields 27
+    /// because the node still holds a live shared connection.
+    /// </summary>
     [ConformanceTest]
     public void Spec073_Connect_DroppedNodeWithoutLiveConnection_SegmentNotPublishedToNode()
     {
@@ -437,6 +562,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.SegmentNotPublishedToNode, () => importer.Connect(exporter.LocalNodeId, Id, RsmPermissions.Read).Dispose());
     }
 
+    /// <summary>
+    /// Checklist item 74 (RSMAPI section 9): republish to an empty ACL restores public access based on the creator's
+    /// umask.
+    /// </summary>
     [ConformanceTest]
     public void Spec074_Republish_EmptyList_PublicAccessWithCreatorDefaultMode()
     {
@@ -454,6 +583,10 @@ public abstract class PublishConformanceTests : ConformanceTestBase
         AssertOutcome(expected, () => c.Connect(c.LocalNodeId, Id, RsmPermissions.ReadWrite).Dispose(), $"after republish, umask {Convert.ToString(me.Umask, 8)}");
     }
 
+    /// <summary>
+    /// Checklist item 74 (RSMAPI section 9): republish to an empty ACL restores public access based on the creator's
+    /// umask.
+    /// </summary>
     [ConformanceTest]
     public void Spec074_Republish_EmptyList_DroppedNodeMayConnectAgain()
     {

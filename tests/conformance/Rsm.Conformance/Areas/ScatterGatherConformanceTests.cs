@@ -4,6 +4,9 @@ namespace Rsm.Conformance;
 /// with DECISIONS D2 and D5).</summary>
 public abstract class ScatterGatherConformanceTests : ConformanceTestBase
 {
+    /// <summary>
+    /// Checklist item 109 (RSMAPI section 9): getv(NULL) → BAD_SGIO (14).
+    /// </summary>
     [ConformanceTest]
     public void Spec109_GetVAndPutV_NullRequest_BadScatterGather()
     {
@@ -13,6 +16,9 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadScatterGather, () => f.I.PutV(null));
     }
 
+    /// <summary>
+    /// Checklist item 110 (RSMAPI section 9): remote_handle NULL → 5.
+    /// </summary>
     [ConformanceTest]
     public void Spec110_DisconnectedImport_BadSegmentHandle()
     {
@@ -25,6 +31,9 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadSegmentHandle, () => gone.PutV(Request(RsmIoVector.FromAddress(local.Address, 0, 16))));
     }
 
+    /// <summary>
+    /// Checklist item 111 (RSMAPI section 9): io_request_count 0 → 14; 17 → 14; 16 → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec111_RequestCountZero_BadScatterGather()
     {
@@ -38,6 +47,9 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadScatterGather, () => f.I.PutV(new RsmScatterGather()));
     }
 
+    /// <summary>
+    /// Checklist item 111 (RSMAPI section 9): io_request_count 0 → 14; 17 → 14; 16 → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec111_RequestCountSeventeen_BadScatterGather()
     {
@@ -54,6 +66,9 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0) < 0, "a refused putv changed the exporter's memory");
     }
 
+    /// <summary>
+    /// Checklist item 111 (RSMAPI section 9): io_request_count 0 → 14; 17 → 14; 16 → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec111_RequestCountSixteen_Success()
     {
@@ -75,6 +90,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         }
     }
 
+    /// <summary>
+    /// Checklist item 112 (RSMAPI section 9): putv with two VA entries writes both ranges into the exporter's buffer;
+    /// io_residual_count becomes 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec112_PutVTwoAddressElements_WritesBothRangesResidualZero()
     {
@@ -104,6 +123,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, request.ResidualCount);
     }
 
+    /// <summary>
+    /// Checklist item 112 (RSMAPI section 9): putv with two VA entries writes both ranges into the exporter's buffer;
+    /// io_residual_count becomes 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec112_GetVTwoAddressElements_ReadsBothRanges()
     {
@@ -129,6 +152,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, request.ResidualCount);
     }
 
+    /// <summary>
+    /// Checklist item 112 (RSMAPI section 9): putv with two VA entries writes both ranges into the exporter's buffer;
+    /// io_residual_count becomes 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec112_PutVAndGetV_OutOfRange_BadOffset()
     {
@@ -145,6 +172,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0) < 0, "a refused putv changed the exporter's memory");
     }
 
+    /// <summary>
+    /// Checklist item 113 (RSMAPI section 9): putv using a handle from <c>rsm_create_localmemory_handle</c> as source →
+    /// 0, data copied.
+    /// </summary>
     [ConformanceTest]
     public void Spec113_PutVWithLocalMemoryHandle_CopiesData()
     {
@@ -170,6 +201,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, f.B.GetSpan()[64]);
     }
 
+    /// <summary>
+    /// Checklist item 113 (RSMAPI section 9): putv using a handle from <c>rsm_create_localmemory_handle</c> as source →
+    /// 0, data copied.
+    /// </summary>
     [ConformanceTest]
     public void Spec113_GetVWithLocalMemoryHandle_CopiesData()
     {
@@ -186,6 +221,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.AreEqual(0, local.GetSpan()[40]);
     }
 
+    /// <summary>
+    /// Checklist item 114 (RSMAPI section 9): flags = RSM_IMPLICIT_SIGPOST: exporter's <c>signal_wait(E, 0)</c> then
+    /// succeeds once; after return <c>sg.flags</c> equals the value the caller set.
+    /// </summary>
     [ConformanceTest]
     public void Spec114_ImplicitSignalPost_ExporterWaitSucceedsOnceFlagsKept()
     {
@@ -201,6 +240,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 114 (RSMAPI section 9): flags = RSM_IMPLICIT_SIGPOST: exporter's <c>signal_wait(E, 0)</c> then
+    /// succeeds once; after return <c>sg.flags</c> equals the value the caller set.
+    /// </summary>
     [ConformanceTest]
     public void Spec114_GetVImplicitSignalPost_ExporterWaitSucceedsOnce()
     {
@@ -216,6 +259,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 114 (RSMAPI section 9): flags = RSM_IMPLICIT_SIGPOST: exporter's <c>signal_wait(E, 0)</c> then
+    /// succeeds once; after return <c>sg.flags</c> equals the value the caller set.
+    /// </summary>
     [ConformanceTest]
     public void Spec114_NoFlags_NoEventPosted()
     {
@@ -227,6 +274,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 115 (RSMAPI section 9): flags = RSM_IMPLICIT_SIGPOST | RSM_SIGPOST_NO_ACCUMULATE: two putv calls
+    /// → two successful waits (no coalescing).
+    /// </summary>
     [ConformanceTest]
     public void Spec115_ImplicitSignalPostNoAccumulate_TwoPutVTwoWaits()
     {
@@ -245,6 +296,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Timeout, () => f.E.SignalWait(0));
     }
 
+    /// <summary>
+    /// Checklist item 116 (RSMAPI section 9): Importer perm READ, unmapped: putv → BAD_PERMS (26) (implicit RW mapping
+    /// refused).
+    /// </summary>
     [ConformanceTest]
     public void Spec116_ReadImporterUnmapped_PutVPermissionDenied()
     {
@@ -258,6 +313,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.IsTrue(f.B.GetSpan().IndexOfAnyExcept((byte)0) < 0, "a refused putv changed the exporter's memory");
     }
 
+    /// <summary>
+    /// Checklist item 116 (RSMAPI section 9): Importer perm READ, unmapped: putv → BAD_PERMS (26) (implicit RW mapping
+    /// refused).
+    /// </summary>
     [ConformanceTest]
     public void Spec116_ReadImporter_GetVSucceeds()
     {
@@ -271,6 +330,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.IsTrue(local.GetSpan()[..16].IndexOfAnyExcept((byte)0x66) < 0);
     }
 
+    /// <summary>
+    /// Checklist item 116 (RSMAPI section 9): Importer perm READ, unmapped: putv → BAD_PERMS (26) (implicit RW mapping
+    /// refused).
+    /// </summary>
     [ConformanceTest]
     public void Spec116_WriteImporter_GetVPermissionDenied()
     {
@@ -282,6 +345,9 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => writer.PutV(Request(RsmIoVector.FromAddress(local.Address, 0, 16))));
     }
 
+    /// <summary>
+    /// Checklist item 117 (RSMAPI section 9): getv is not affected by barrier mode and never returns 35.
+    /// </summary>
     [ConformanceTest]
     public void Spec117_GetVImplicitModeWithoutBarrier_Success()
     {
@@ -299,6 +365,9 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.IsTrue(local.GetSpan()[..8].IndexOfAnyExcept((byte)0x12) < 0);
     }
 
+    /// <summary>
+    /// Checklist item 117 (RSMAPI section 9): getv is not affected by barrier mode and never returns 35.
+    /// </summary>
     [ConformanceTest]
     public void Spec117_GetVAfterBarrierDestroyed_Success()
     {
@@ -310,6 +379,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.Success, () => f.I.GetV(Request(RsmIoVector.FromAddress(local.Address, 0, 8))));
     }
 
+    /// <summary>
+    /// Checklist item 154 (RSMAPI section 9): create_localmemory_handle(NULL, &amp;h, B+1, 1) → BAD_ADDR (16)
+    /// (alignment before controller).
+    /// </summary>
     [ConformanceTest]
     public void Spec154_CreateLocalMemoryHandle_MisalignedAddressReleasedController_BadAddress()
     {
@@ -320,6 +393,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => released.CreateLocalMemoryHandle(b.Address + 1, 1));
     }
 
+    /// <summary>
+    /// Checklist item 154 (RSMAPI section 9): create_localmemory_handle(NULL, &amp;h, B+1, 1) → BAD_ADDR (16)
+    /// (alignment before controller).
+    /// </summary>
     [ConformanceTest]
     public void Spec154_CreateLocalMemoryHandle_MisalignedAddress_BadAddress()
     {
@@ -330,6 +407,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadAddress, () => c.CreateLocalMemoryHandle(b.Address + (nint)(PS / 2), PS));
     }
 
+    /// <summary>
+    /// Checklist item 155 (RSMAPI section 9): create_localmemory_handle(NULL, &amp;h, B, 1) → 3; (C, NULL, B, 1) →
+    /// BAD_LOCALMEM_HNDL (15); (C, &amp;h, B, 0) → 20.
+    /// </summary>
     [ConformanceTest]
     public void Spec155_CreateLocalMemoryHandle_ReleasedController_BadControllerHandle()
     {
@@ -340,6 +421,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => released.CreateLocalMemoryHandle(b.Address, 1));
     }
 
+    /// <summary>
+    /// Checklist item 155 (RSMAPI section 9): create_localmemory_handle(NULL, &amp;h, B, 1) → 3; (C, NULL, B, 1) →
+    /// BAD_LOCALMEM_HNDL (15); (C, &amp;h, B, 0) → 20.
+    /// </summary>
     [ConformanceTest]
     public void Spec155_CreateLocalMemoryHandle_ZeroLength_BadLength()
     {
@@ -349,6 +434,9 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLength, () => c.CreateLocalMemoryHandle(b.Address, 0));
     }
 
+    /// <summary>
+    /// Checklist item 156 (RSMAPI section 9): Loopback: the handle equals <c>B</c>; free → 0.
+    /// </summary>
     [ConformanceTest]
     public void Spec156_LocalMemoryHandle_FreeSucceeds()
     {
@@ -366,6 +454,9 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         Assert.IsTrue(handle.IsFreed);
     }
 
+    /// <summary>
+    /// Checklist item 157 (RSMAPI section 9): free_localmemory_handle(NULL, h) → 3; (C, NULL) → 15.
+    /// </summary>
     [ConformanceTest]
     public void Spec157_FreeLocalMemoryHandle_ReleasedController_BadControllerHandle()
     {
@@ -378,6 +469,9 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadControllerHandle, () => released.FreeLocalMemoryHandle(null));
     }
 
+    /// <summary>
+    /// Checklist item 157 (RSMAPI section 9): free_localmemory_handle(NULL, h) → 3; (C, NULL) → 15.
+    /// </summary>
     [ConformanceTest]
     public void Spec157_FreeLocalMemoryHandle_NullHandle_BadLocalMemoryHandle()
     {
@@ -386,6 +480,9 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLocalMemoryHandle, () => c.FreeLocalMemoryHandle(null));
     }
 
+    /// <summary>
+    /// Checklist item 157 (RSMAPI section 9): free_localmemory_handle(NULL, h) → 3; (C, NULL) → 15.
+    /// </summary>
     [ConformanceTest]
     public void Spec157_FreeLocalMemoryHandle_FreedHandle_BadLocalMemoryHandle()
     {
@@ -397,6 +494,10 @@ public abstract class ScatterGatherConformanceTests : ConformanceTestBase
         AssertOutcome(RsmError.BadLocalMemoryHandle, () => c.FreeLocalMemoryHandle(handle));
     }
 
+    /// <summary>
+    /// Checklist item 113 (RSMAPI section 9): putv using a handle from <c>rsm_create_localmemory_handle</c> as source →
+    /// 0, data copied.
+    /// </summary>
     [ConformanceTest]
     public void Spec113_PutVWithFreedHandle_BadLocalMemoryHandle()
     {
