@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rsm.Engine;
@@ -71,6 +72,9 @@ public sealed class SocketProvider : RsmEngineProvider<SocketProviderOptions>
             failures.Add($"{path}:RequestTimeout: {options.RequestTimeout} must be positive and at most one hour.");
         }
     }
+
+    /// <inheritdoc/>
+    protected override void BindSettings(IConfiguration settings, SocketProviderOptions options) => settings.Bind(options);
 
     /// <inheritdoc/>
     protected override RsmCapabilities GetCapabilities(SocketProviderOptions options) =>

@@ -79,13 +79,23 @@ public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IDisposable
     private (TOptions Options, EngineLimits Limits) BindAndValidate(IConfiguration settings, string configurationPath)
     {
         TOptions options = _defaults.Create(Options.DefaultName);
-        settings.Bind(options);
+        BindSettings(settings, options);
         EngineLimits limits = options.ToLimits();
         List<string> failures = limits.Check(configurationPath);
         Validate(options, configurationPath, failures);
         EngineLimits.ThrowIfAny<TOptions>(configurationPath, failures);
         return (options, limits);
     }
+
+    /// <summary>
+    /// Binds a controller's configuration section onto its options (the registered defaults). Implement it as
+    /// <c>settings.Bind(options)</c> in a project that sets <c>EnableConfigurationBindingGenerator</c>: the binding is then
+    /// generated for <typeparamref name="TOptions"/> at compile time, so the provider needs no reflection and stays
+    /// usable in trimmed and NativeAOT applications.
+    /// </summary>
+    /// <param name="settings">The controller's section (may be empty).</param>
+    /// <param name="options">The options to bind onto.</param>
+    protected abstract void BindSettings(IConfiguration settings, TOptions options);
 
     /// <summary>Adds what is wrong with the provider's own settings to <paramref name="failures"/>, each naming <paramref name="path"/>.</summary>
     /// <param name="options">The bound options.</param>

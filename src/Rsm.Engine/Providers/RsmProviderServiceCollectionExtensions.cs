@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rsm;
 using Rsm.Engine;
@@ -17,7 +18,7 @@ public static class RsmProviderServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets default options for every controller of the provider.</param>
     /// <returns><paramref name="services"/>.</returns>
-    public static IServiceCollection AddRsmProvider<TProvider, TOptions>(this IServiceCollection services, Action<TOptions> configure)
+    public static IServiceCollection AddRsmProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProvider, TOptions>(this IServiceCollection services, Action<TOptions> configure)
         where TProvider : class, IRsmProvider
         where TOptions : class
     {
@@ -35,7 +36,7 @@ public static class RsmProviderServiceCollectionExtensions
     /// <param name="builder">The builder returned by <c>AddRsm</c>.</param>
     /// <param name="configure">Sets default options for every controller of the provider.</param>
     /// <returns><paramref name="builder"/>.</returns>
-    public static IRsmBuilder AddRsmProvider<TProvider, TOptions>(this IRsmBuilder builder, Action<TOptions> configure)
+    public static IRsmBuilder AddRsmProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProvider, TOptions>(this IRsmBuilder builder, Action<TOptions> configure)
         where TProvider : class, IRsmProvider
         where TOptions : class
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rsm.Engine;
@@ -12,6 +13,9 @@ internal sealed class LoopbackProvider(IOptionsFactory<LoopbackProviderOptions> 
     : RsmEngineProvider<LoopbackProviderOptions>(ProviderName, defaults, loggerFactory)
 {
     public const string ProviderName = "Loopback";
+
+    /// <inheritdoc/>
+    protected override void BindSettings(IConfiguration settings, LoopbackProviderOptions options) => settings.Bind(options);
 
     protected override RsmCapabilities GetCapabilities(LoopbackProviderOptions options) =>
         RsmCapabilities.Mapping | RsmCapabilities.LockOperations | (OperatingSystem.IsLinux() ? RsmCapabilities.TransparentRebind : 0);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,6 +36,9 @@ internal sealed class SharedMemoryProvider(IOptionsFactory<SharedMemoryProviderO
             failures.Add($"{path}:ConnectTimeout: {options.ConnectTimeout} must be positive and at most one hour.");
         }
     }
+
+    /// <inheritdoc/>
+    protected override void BindSettings(IConfiguration settings, SharedMemoryProviderOptions options) => settings.Bind(options);
 
     protected override RsmCapabilities GetCapabilities(SharedMemoryProviderOptions options) =>
         RsmCapabilities.Mapping | RsmCapabilities.LockOperations | RsmCapabilities.TransparentRebind;

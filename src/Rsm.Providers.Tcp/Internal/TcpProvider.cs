@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,9 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
 
     /// <summary>The endpoint of a node this provider runs, so nodes of one process need no directory entry for each other.</summary>
     public EndPoint? LocalEndpointOf(uint nodeId) => FindNode<TcpNode>(nodeId)?.ListenEndpoint;
+
+    /// <inheritdoc/>
+    protected override void BindSettings(IConfiguration settings, TcpProviderOptions options) => settings.Bind(options);
 
     protected override RsmCapabilities GetCapabilities(TcpProviderOptions options) =>
         RsmCapabilities.Mapping | RsmCapabilities.LockOperations | RsmCapabilities.TransparentRebind;
