@@ -52,12 +52,14 @@ public sealed partial class RsmEngineController
     internal void OnExported(nuint length)
     {
         RsmTelemetry.SegmentsExported.Add(1, ProviderTag, ControllerTag);
+        CountExport(1);
         RsmLog.SegmentExported(_logger, length, Name);
     }
 
     internal void OnExportDestroyed(nuint length)
     {
         RsmTelemetry.SegmentsExported.Add(-1, ProviderTag, ControllerTag);
+        CountExport(-1);
         RsmLog.SegmentDestroyed(_logger, length);
     }
 
@@ -69,24 +71,28 @@ public sealed partial class RsmEngineController
     {
         RsmTelemetry.Connections.Add(1, ProviderTag, ControllerTag);
         RsmTelemetry.SegmentsImported.Add(1, ProviderTag, ControllerTag);
+        CountImport(1);
         RsmLog.ImportConnected(_logger, import.NodeId, import.SegmentId, import.Permission);
     }
 
     internal void OnImportDisconnected(ImportSegment import)
     {
         RsmTelemetry.SegmentsImported.Add(-1, ProviderTag, ControllerTag);
+        CountImport(-1);
         RsmLog.ImportDisconnected(_logger, import.NodeId, import.SegmentId);
     }
 
     internal void OnForcedDisconnect(ImportSegment import)
     {
         RsmTelemetry.ForcedDisconnects.Add(1, ProviderTag, ControllerTag);
+        CountForcedDisconnect(import);
         RsmLog.ForcedDisconnect(_logger, import.NodeId, import.SegmentId);
     }
 
     internal void OnBarrierFailure(ImportSegment import, RsmError error)
     {
         RsmTelemetry.BarrierFailures.Add(1, ProviderTag, ControllerTag);
+        CountBarrierFailure(import, error);
         RsmLog.BarrierFailure(_logger, import.SegmentId, error);
     }
 

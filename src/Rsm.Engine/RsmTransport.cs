@@ -69,6 +69,15 @@ public abstract class RsmTransport : IDisposable
     /// <returns>The topology; loopback controllers are never listed (RSMAPI A32).</returns>
     public virtual RsmTopology GetTopology() => new(LocalNode.NodeId, []);
 
+    /// <summary>
+    /// How well the transport serves now, for the controller's health check (<c>AddRsmHealthChecks</c>): Healthy when it
+    /// serves, Degraded when part of what it reaches does not answer, Unhealthy when its listener or its transport failed.
+    /// It is called from any thread while the transport is in use, must return promptly, must not wait for a peer, and
+    /// must not throw. The default reports Healthy.
+    /// </summary>
+    /// <returns>The report.</returns>
+    public virtual RsmTransportHealth CheckHealth() => RsmTransportHealth.Serving;
+
     /// <summary>Releases the transport.</summary>
     public void Dispose()
     {

@@ -152,7 +152,7 @@ public sealed class HostedControllersTests
         using ServiceProvider sp = services.BuildServiceProvider();
 
         OptionsValidationException ex = Assert.ThrowsExactly<OptionsValidationException>(() => _ = sp.GetRequiredService<IOptions<RsmHostingOptions>>().Value);
-        Assert.Contains("StopTimeout must be positive", ex.Message);
+        Assert.Contains("StopTimeout must be from 00:00:00.0010000 to 01:00:00", ex.Message);
     }
 
     [TestMethod]

@@ -78,6 +78,28 @@ internal sealed class RsmControllerFactory : IRsmControllerFactory, IDisposable
         }
     }
 
+    /// <summary>
+    /// The open controller <paramref name="name"/> (resolved as <see cref="GetController"/> does), without adding a reference
+    /// or opening it; null when it is not open. Also whether it is configured to open with the host.
+    /// </summary>
+    internal (IRsmController? Controller, bool StartWithHost) FindOpen(string name)
+    {
+        bool startWithHost = _controllers.TryGetValue(name, out RsmControllerOptions? options) && options.StartWithHost;
+        lock (_gate)
+        {
+            if (_disposed || !_open.TryGetValue(name, out IRsmController? controller))
+            {
+                return (null, startWithHost);
+            }
+
+            bool open = controller is not RsmEngineController engine || engine.IsOpen;
+            return (open ? controller : null, startWithHost);
+        }
+    }
+
+    /// <summary>The names of the configured controllers, in configuration order.</summary>
+    internal IReadOnlyList<string> ConfiguredNames => [.. _controllers.Keys];
+
     /// <summary>The configured controllers that open with the host (<see cref="RsmControllerOptions.StartWithHost"/>), in configuration order.</summary>
     internal IReadOnlyList<string> StartWithHost => [.. _controllers.Where(c => c.Value.StartWithHost).Select(c => c.Key)];
 
@@ -226,20 +248,29 @@ internal sealed class RsmControllerFactory : IRsmControllerFactory, IDisposable
     private IRsmProvider FindProvider(string name, RsmControllerOptions? options)
     {
         string path = $"{RsmOptionsBinder.PathOf(name, options)}:{RsmOptionsBinder.ProviderKey}";
-        if (string.IsNullOrWhiteSpace(options?.Provider))
+        if (string.IsNullOrWhiteSpace(options?.Provider) && options?.OptionsType is null)
         {
             string message = $"controller '{name}' names no provider: set {path}";
             RsmLog.InvalidConfiguration(_logger, path, message);
             RsmThrow.Error(RsmError.ControllerNotPresent, message);
         }
 
-        IRsmProvider? provider = _providers.LastOrDefault(p => string.Equals(p.Name, options.Provider, StringComparison.OrdinalIgnoreCase));
+        IRsmProvider? provider = RsmProviderSelector.Select(_providers, options);
         if (provider is null)
         {
             string registered = _providers.Length == 0 ? "none" : string.Join(", ", _providers.Select(p => p.Name).Distinct(StringComparer.OrdinalIgnoreCase));
-            string message = $"controller '{name}' asks for provider '{options.Provider}' ({path}), which is not registered (registered: {registered})";
+            string message = string.IsNullOrWhiteSpace(options.Provider)
+                ? $"controller '{name}' is defined with {options.OptionsType!.Name}, and no registered provider uses those options (registered: {registered})"
+                : $"controller '{name}' asks for provider '{options.Provider}' ({path}), which is not registered (registered: {registered})";
             RsmLog.InvalidConfiguration(_logger, path, message);
             RsmThrow.Error(RsmError.ControllerNotPresent, message);
+        }
+
+        if (options.OptionsType is { } type && (provider as IRsmEngineProvider)?.OptionsType != type)
+        {
+            string message = $"controller '{name}' is defined in code with {type.Name}, but its provider '{provider.Name}' ({path}) does not use those options";
+            RsmLog.InvalidConfiguration(_logger, path, message);
+            RsmThrow.Error(RsmError.BadConfiguration, message);
         }
 
         if (provider.Version != IRsmProvider.CurrentVersion)

@@ -30,4 +30,13 @@ public sealed class RsmControllerOptions
 
     /// <summary>The configuration path of the controller, for error messages.</summary>
     internal string? ConfigurationPath { get; set; }
+
+    /// <summary>
+    /// The options type of a controller defined in code with <c>AddController&lt;TOptions&gt;</c>: when <see cref="Provider"/>
+    /// is not set, the registered provider whose options are of this type serves it.
+    /// </summary>
+    internal Type? OptionsType { get; set; }
+
+    /// <summary>The code that configures a controller defined with <c>AddController&lt;TOptions&gt;</c>, each an <c>Action&lt;TOptions&gt;</c>, in order.</summary>
+    internal List<Delegate> Configure { get; } = [];
 }

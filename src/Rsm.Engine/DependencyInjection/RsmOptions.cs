@@ -33,4 +33,28 @@ public sealed class RsmOptions
         Controllers[name] = controller;
         return this;
     }
+
+    /// <summary>
+    /// Adds or replaces the controller <paramref name="name"/>, served by the registered provider whose options are
+    /// <typeparamref name="TOptions"/> (for example <c>AddController&lt;TcpProviderOptions&gt;("tcp0", o =&gt; o.NodeId = 1)</c>).
+    /// Its options are the provider's registered defaults, then <paramref name="configure"/>, then the controller's
+    /// configuration section when <c>AddRsm</c> was given one: configuration values override code. They are the named
+    /// options <c>IOptionsMonitor&lt;TOptions&gt;.Get(name)</c> and are validated through every
+    /// <see cref="Microsoft.Extensions.Options.IValidateOptions{TOptions}"/> registered for <typeparamref name="TOptions"/>.
+    /// </summary>
+    /// <typeparam name="TOptions">The provider's options type.</typeparam>
+    /// <param name="name">The controller name.</param>
+    /// <param name="configure">Sets this controller's options.</param>
+    /// <returns>These options, for chaining. Set <c>Controllers[name].StartWithHost</c> to open it with the host.</returns>
+    public RsmOptions AddController<TOptions>(string name, Action<TOptions> configure)
+        where TOptions : Rsm.Engine.RsmProviderOptions
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        var controller = new RsmControllerOptions { OptionsType = typeof(TOptions) };
+        controller.Configure.Add(configure);
+
+        Controllers[name] = controller;
+        return this;
+    }
 }

@@ -71,14 +71,51 @@ public static class RsmServiceCollectionExtensions
     public static IRsmBuilder AddHostedControllers(this IRsmBuilder builder, Action<RsmHostingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        OptionsBuilder<RsmHostingOptions> options = builder.Services.AddOptions<RsmHostingOptions>()
-            .Validate(static o => o.StopTimeout > TimeSpan.Zero, $"{nameof(RsmHostingOptions)}.{nameof(RsmHostingOptions.StopTimeout)} must be positive");
+        OptionsBuilder<RsmHostingOptions> options = builder.Services.AddOptions<RsmHostingOptions>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RsmHostingOptions>, RsmHostingOptionsValidator>());
         if (configure is not null)
         {
             _ = options.Configure(configure);
         }
 
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, RsmHostedControllers>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the controller <paramref name="name"/>, served by the registered provider whose options are
+    /// <typeparamref name="TOptions"/> (<c>AddRsm(...).AddController&lt;TcpProviderOptions&gt;("tcp0", o =&gt; o.NodeId = 1)</c>),
+    /// and registers it as a keyed <see cref="IRsmController"/> service. Its options are the provider's registered defaults,
+    /// then <paramref name="configure"/>, then the controller's configuration section if <c>AddRsm</c>'s configuration has
+    /// one (configuration values override code); they are the named options <c>IOptionsMonitor&lt;TOptions&gt;.Get(name)</c>,
+    /// validated through every registered <see cref="IValidateOptions{TOptions}"/>. A controller of the same name in the
+    /// configuration keeps its section and provider; the provider must then use <typeparamref name="TOptions"/>.
+    /// </summary>
+    /// <typeparam name="TOptions">The provider's options type, for example <c>TcpProviderOptions</c>.</typeparam>
+    /// <param name="builder">The builder <c>AddRsm</c> returned.</param>
+    /// <param name="name">The controller name.</param>
+    /// <param name="configure">Sets this controller's options.</param>
+    /// <param name="startWithHost">Whether the hosted controllers open it when the host starts (<see cref="RsmControllerOptions.StartWithHost"/>).</param>
+    /// <returns>The same builder.</returns>
+    public static IRsmBuilder AddController<TOptions>(this IRsmBuilder builder, string name, Action<TOptions> configure, bool startWithHost = false)
+        where TOptions : RsmProviderOptions
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure<RsmOptions>(options =>
+        {
+            if (!options.Controllers.TryGetValue(name, out RsmControllerOptions? controller))
+            {
+                controller = new RsmControllerOptions();
+                options.Controllers[name] = controller;
+            }
+
+            controller.OptionsType = typeof(TOptions);
+            controller.Configure.Add(configure);
+            controller.StartWithHost |= startWithHost;
+        });
+        AddKeyedController(builder.Services, name);
         return builder;
     }
 

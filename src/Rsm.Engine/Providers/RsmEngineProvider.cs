@@ -12,7 +12,7 @@ namespace Rsm.Engine;
 /// of one provider instance that name the same node share one node (<see cref="GetOrAddNode{TNode}"/>).
 /// </summary>
 /// <typeparam name="TOptions">The provider's options.</typeparam>
-public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IDisposable
+public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IRsmEngineProvider, IDisposable
     where TOptions : RsmProviderOptions
 {
     private readonly IOptionsFactory<TOptions> _defaults;
@@ -21,7 +21,8 @@ public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IDisposable
 
     /// <summary>Creates the provider.</summary>
     /// <param name="name">The provider name used in configuration.</param>
-    /// <param name="defaults">The registered defaults (<c>Add&lt;Provider&gt;Provider(configure)</c>).</param>
+    /// <param name="defaults">The options factory: the registered defaults (<c>Add&lt;Provider&gt;Provider(configure)</c>) and, through
+    /// <c>AddRsm</c>, each controller's named options.</param>
     /// <param name="loggerFactory">The application's logger factory, or null for none.</param>
     protected RsmEngineProvider(string name, IOptionsFactory<TOptions> defaults, ILoggerFactory? loggerFactory)
     {
@@ -51,7 +52,7 @@ public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IDisposable
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(settings);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        (TOptions options, EngineLimits limits) = BindAndValidate(settings, configurationPath);
+        (TOptions options, EngineLimits limits) = BindAndValidate(name, settings, configurationPath);
         RsmControllerAttributes attributes = limits.ToAttributes(GetCapabilities(options));
         return new RsmEngineController(name, CreateTransport(options, attributes), Logger);
     }
@@ -61,7 +62,7 @@ public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IDisposable
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(settings);
-        _ = BindAndValidate(settings, configurationPath);
+        _ = BindAndValidate(name, settings, configurationPath);
     }
 
     /// <summary>Releases the provider: <see cref="Dispose(bool)"/> stops what its nodes run.</summary>
@@ -75,16 +76,38 @@ public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>A fresh instance per controller: the registered defaults, then this controller's section over them, checked.</summary>
-    private (TOptions Options, EngineLimits Limits) BindAndValidate(IConfiguration settings, string configurationPath)
+    /// <inheritdoc/>
+    Type IRsmEngineProvider.OptionsType => typeof(TOptions);
+
+    /// <inheritdoc/>
+    void IRsmEngineProvider.BindSettings(IConfiguration settings, object options) => BindSettings(settings, (TOptions)options);
+
+    /// <inheritdoc/>
+    List<string> IRsmEngineProvider.Check(object options, string path) => Check((TOptions)options, path);
+
+    /// <summary>
+    /// A fresh instance per controller, the named options of <paramref name="name"/>. Registered through <c>AddRsm</c>, the
+    /// options pipeline has applied the defaults, the controller's code and its section, and validated them (an invalid
+    /// result throws <see cref="OptionsValidationException"/> there). Otherwise (a provider built by hand, a controller not
+    /// in the configuration) the section is bound and checked here.
+    /// </summary>
+    private (TOptions Options, EngineLimits Limits) BindAndValidate(string name, IConfiguration settings, string configurationPath)
     {
-        TOptions options = _defaults.Create(Options.DefaultName);
-        BindSettings(settings, options);
-        EngineLimits limits = options.ToLimits();
-        List<string> failures = limits.Check(configurationPath);
-        Validate(options, configurationPath, failures);
-        EngineLimits.ThrowIfAny<TOptions>(configurationPath, failures);
-        return (options, limits);
+        TOptions options = _defaults.Create(name);
+        if (options.ControllerPath is null)
+        {
+            BindSettings(settings, options);
+            EngineLimits.ThrowIfAny<TOptions>(configurationPath, Check(options, configurationPath));
+        }
+
+        return (options, options.ToLimits());
+    }
+
+    private List<string> Check(TOptions options, string path)
+    {
+        List<string> failures = options.ToLimits().Check(path);
+        Validate(options, path, failures);
+        return failures;
     }
 
     /// <summary>

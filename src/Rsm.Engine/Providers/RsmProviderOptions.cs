@@ -27,6 +27,9 @@ public abstract class RsmProviderOptions
     /// <summary>The segment-id range file. Default <c>/etc/rsm/rsm.segmentid</c>.</summary>
     public string SegmentIdRangeFile { get; set; } = "/etc/rsm/rsm.segmentid";
 
+    /// <summary>The configuration path of the controller whose named options these are, once <c>AddRsm</c>'s options setup has bound them.</summary>
+    internal string? ControllerPath { get; set; }
+
     /// <summary>The limits these options set, which the engine checks and turns into controller attributes.</summary>
     /// <returns>The limits.</returns>
     public EngineLimits ToLimits() =>

@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Rsm;
+using Rsm.DependencyInjection;
 using Rsm.Engine;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -10,8 +12,10 @@ public static class RsmProviderServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <typeparamref name="TProvider"/> once as an <see cref="IRsmProvider"/> singleton, with defaults for its
-    /// options that each controller's configuration section overrides. Repeated calls add to the defaults and register
-    /// the provider only once.
+    /// options (for every name: <c>ConfigureAll</c>) that each controller's configuration section overrides. For an
+    /// engine-based provider, each configured controller's options are the named options of its name
+    /// (<c>IOptionsMonitor&lt;TOptions&gt;.Get("tcp0")</c>), validated through <see cref="IValidateOptions{TOptions}"/>.
+    /// Repeated calls add to the defaults and register the provider only once.
     /// </summary>
     /// <typeparam name="TProvider">The provider.</typeparam>
     /// <typeparam name="TOptions">Its options.</typeparam>
@@ -25,7 +29,9 @@ public static class RsmProviderServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions();
-        services.Configure(configure);
+        services.ConfigureAll(configure);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TOptions>, RsmControllerOptionsSetup<TOptions>>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, RsmControllerOptionsSetup<TOptions>>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRsmProvider, TProvider>());
         return services;
     }

@@ -64,6 +64,15 @@ internal sealed class SharedMemoryTransport(SharedMemoryProvider provider, RsmNo
         return new RsmTopology(LocalNode.NodeId, [new RsmControllerConnections(ControllerName, 0, remotes)]);
     }
 
+    /// <summary>Healthy while the rendezvous reactor serves the node's sockets; Unhealthy once it has stopped.</summary>
+    public override RsmTransportHealth CheckHealth()
+    {
+        var data = new Dictionary<string, object>(StringComparer.Ordinal) { ["rendezvous"] = "@" + options.RendezvousPrefix };
+        return Reactor.IsRunning
+            ? new RsmTransportHealth(RsmHealthStatus.Healthy, $"serving rendezvous @{options.RendezvousPrefix}", data)
+            : new RsmTransportHealth(RsmHealthStatus.Unhealthy, "the rendezvous reactor has stopped: no importer can connect to this node", data);
+    }
+
     public override bool IsRemote(uint nodeId) => true;
 
     public override RemoteExportLink ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission) =>

@@ -44,6 +44,9 @@ internal sealed unsafe class SocketReactor : IDisposable
         _thread.Start();
     }
 
+    /// <summary>Whether the reactor still serves its sockets (it stops only when disposed).</summary>
+    public bool IsRunning => !_stopping && _thread.IsAlive;
+
     private bool OnReactorThread => Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
 
     /// <summary>Starts watching <paramref name="handler"/>.</summary>

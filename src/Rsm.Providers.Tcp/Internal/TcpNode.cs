@@ -10,7 +10,7 @@ namespace Rsm.Providers.Tcp.Internal;
 /// One node of this process: its listener, the sessions of the nodes importing from it, and the connections it dialed
 /// to the nodes it imports from (one per peer, shared by all segments between the two, established on demand).
 /// </summary>
-internal sealed class TcpNode : IDisposable
+internal sealed partial class TcpNode : IDisposable
 {
     private readonly TcpProvider _provider;
     private readonly TcpProviderOptions _options;
@@ -89,8 +89,18 @@ internal sealed class TcpNode : IDisposable
                 }
             }
 
-            EndPoint endpoint = Resolve(nodeId);
-            TcpFrameConnection connection = Dial(nodeId, endpoint);
+            TcpFrameConnection connection;
+            try
+            {
+                connection = Dial(nodeId, Resolve(nodeId));
+            }
+            catch (RsmException ex)
+            {
+                NotePeerUnreachable(nodeId, ex);
+                throw;
+            }
+
+            NotePeerConnected(nodeId, connection);
 
             var channel = new ImporterChannel(_options.ConnectTimeout);
             var wire = new WireChannel(connection, channel);
@@ -148,6 +158,7 @@ internal sealed class TcpNode : IDisposable
             _inbound[peer] = connection;
         }
 
+        NotePeerConnected(peer, connection);
         _ = connection.Completion.ContinueWith(
             (_, state) => Release(peer, (TcpFrameConnection)state!),
             connection,
@@ -189,6 +200,18 @@ internal sealed class TcpNode : IDisposable
             }
 
             _dialed.Clear();
+        }
+
+        // The connections other nodes dialed to this one end with it: their importers see the node go.
+        TcpFrameConnection[] inbound;
+        lock (_inbound)
+        {
+            inbound = [.. _inbound.Values];
+        }
+
+        foreach (TcpFrameConnection connection in inbound)
+        {
+            connection.Close("the node stops");
         }
     }
 

@@ -18,6 +18,9 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
     /// <summary>The endpoint of a node this provider runs, so nodes of one process need no directory entry for each other.</summary>
     public EndPoint? LocalEndpointOf(uint nodeId) => FindNode<TcpNode>(nodeId)?.ListenEndpoint;
 
+    /// <summary>The node this provider runs with id <paramref name="nodeId"/>, or null.</summary>
+    internal TcpNode? NodeOf(uint nodeId) => FindNode<TcpNode>(nodeId);
+
     /// <inheritdoc/>
     protected override void BindSettings(IConfiguration settings, TcpProviderOptions options) => settings.Bind(options);
 

@@ -35,6 +35,8 @@ internal sealed class TcpTransport(TcpNode node, RsmControllerAttributes attribu
 
     public override RsmTopology GetTopology() => node.GetTopology();
 
+    public override RsmTransportHealth CheckHealth() => node.CheckHealth();
+
     public override bool IsRemote(uint nodeId) => true;
 
     public override RemoteExportLink ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission) =>

@@ -53,6 +53,7 @@ internal sealed class TcpFrameListener : IDisposable, IAsyncDisposable
     private long _refused;
     private long _evicted;
     private int _disposed;
+    private Exception? _acceptFailure;
 
     private TcpFrameListener(Socket socket, HandshakeOptions options, Action<TcpFrameConnection> onAccepted, Action<Exception>? onRefused, int maxPendingHandshakes, TimeSpan logInterval, int logPerInterval)
     {
@@ -94,6 +95,18 @@ internal sealed class TcpFrameListener : IDisposable, IAsyncDisposable
 
     /// <summary>Log lines of failed handshakes and refused nodes held back by the rate limit so far.</summary>
     public long SuppressedLogCount => _failureLog.SuppressedTotal + _refusalLog.SuppressedTotal;
+
+    /// <summary>
+    /// Why the listener cannot accept now: the error of the last accept when no accept has succeeded since, or why the
+    /// accept loop ended before <see cref="Dispose"/>. Null while it accepts.
+    /// </summary>
+    public Exception? AcceptFailure => Volatile.Read(ref _acceptFailure);
+
+    /// <summary>The listening socket, for tests that make it fail.</summary>
+    internal Socket ListeningSocket => _socket;
+
+    /// <summary>Whether <see cref="Dispose"/> stopped the listener.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>Binds <paramref name="endPoint"/>, listens, and starts accepting.</summary>
     /// <param name="endPoint">The address to listen on; port 0 picks a free port (see <see cref="LocalEndPoint"/>).</param>
@@ -187,13 +200,20 @@ internal sealed class TcpFrameListener : IDisposable, IAsyncDisposable
             try
             {
                 accepted = await _socket.AcceptAsync(stopping).ConfigureAwait(false);
+                Volatile.Write(ref _acceptFailure, null);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || stopping.IsCancellationRequested)
             {
+                if (!stopping.IsCancellationRequested)
+                {
+                    Volatile.Write(ref _acceptFailure, ex);
+                }
+
                 return;
             }
             catch (SocketException ex)
             {
+                Volatile.Write(ref _acceptFailure, ex);
                 // Out of descriptors or a connection reset before it was accepted: keep serving, without spinning.
                 TcpWireLog.AcceptFailed(_logger, ex, _options.LocalNodeId, LocalEndPoint);
                 try
