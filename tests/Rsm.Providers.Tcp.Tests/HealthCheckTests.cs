@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +22,7 @@ public sealed class HealthCheckTests
     [TestMethod]
     public async Task ListeningNode_Healthy_WithItsFacts()
     {
-        int port = FreePort();
+        int port = LoopbackPorts.Free();
         using IHost host = Build(1, port, []);
         await host.StartAsync().WaitAsync(s_waitLimit);
 
@@ -55,8 +54,8 @@ public sealed class HealthCheckTests
     [TestMethod]
     public async Task DirectoryNodeThatRefuses_Degraded_NamingTheNode()
     {
-        int port = FreePort();
-        int nobody = FreePort();
+        int port = LoopbackPorts.Free();
+        int nobody = LoopbackPorts.Free();
         using IHost host = Build(1, port, new() { ["Nodes:2"] = $"127.0.0.1:{nobody}", ["ConnectTimeout"] = "00:00:02" });
         await host.StartAsync().WaitAsync(s_waitLimit);
         Assert.AreEqual(HealthStatus.Healthy, (await CheckAsync(host)).Status, "a node never contacted is not judged");
@@ -76,8 +75,8 @@ public sealed class HealthCheckTests
     [TestMethod]
     public async Task ExporterNodeGoesAway_ImporterDegraded_WithTheLostConnection()
     {
-        int exporterPort = FreePort();
-        int importerPort = FreePort();
+        int exporterPort = LoopbackPorts.Free();
+        int importerPort = LoopbackPorts.Free();
         IHost exporterHost = Build(1, exporterPort, new() { ["Nodes:2"] = $"127.0.0.1:{importerPort}" });
         using IHost importerHost = Build(2, importerPort, new() { ["Nodes:1"] = $"127.0.0.1:{exporterPort}" });
         using RsmPageMemory memory = RsmPageMemory.Allocate(RsmPageMemory.PageSize);
@@ -118,7 +117,7 @@ public sealed class HealthCheckTests
     [TestMethod]
     public async Task ListenerFails_Unhealthy_AndStoppedNode_Unhealthy()
     {
-        int port = FreePort();
+        int port = LoopbackPorts.Free();
         using IHost host = Build(1, port, []);
         await host.StartAsync().WaitAsync(s_waitLimit);
         TcpNode node = host.Services.GetServices<IRsmProvider>().OfType<TcpProvider>().Single().NodeOf(1)!;
@@ -135,8 +134,8 @@ public sealed class HealthCheckTests
     [TestMethod]
     public async Task StartWithHostControllerClosed_Unhealthy_LazyControllerNotOpen_Healthy()
     {
-        int port = FreePort();
-        int lazyPort = FreePort();
+        int port = LoopbackPorts.Free();
+        int lazyPort = LoopbackPorts.Free();
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(Settings("tcp1", 1, port, new() { ["StartWithHost"] = "true" })
             .Concat(Settings("lazy", 3, lazyPort, [])));
@@ -150,7 +149,7 @@ public sealed class HealthCheckTests
         Assert.AreEqual(HealthStatus.Healthy, report.Entries["rsm:tcp1"].Status);
         Assert.AreEqual(HealthStatus.Healthy, report.Entries["rsm:lazy"].Status);
         Assert.AreEqual("controller 'lazy' is not open yet: it opens at its first use", report.Entries["rsm:lazy"].Description);
-        Assert.AreEqual(SocketError.ConnectionRefused, TryConnect(lazyPort), "the health check opened the lazy controller");
+        Assert.AreEqual(SocketError.ConnectionRefused, LoopbackPorts.TryConnect(lazyPort), "the health check opened the lazy controller");
         Assert.AreEqual("rsm cluster", string.Join(' ', report.Entries["rsm:lazy"].Tags.Order(StringComparer.Ordinal).Reverse()));
 
         await host.StopAsync().WaitAsync(s_waitLimit);
@@ -213,26 +212,5 @@ public sealed class HealthCheckTests
         }
 
         return settings;
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
-    private static SocketError TryConnect(int port)
-    {
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            client.Connect(new IPEndPoint(IPAddress.Loopback, port));
-            return SocketError.Success;
-        }
-        catch (SocketException ex)
-        {
-            return ex.SocketErrorCode;
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,16 +14,16 @@ public sealed class HostedNodeTests
     [TestMethod]
     public async Task StartWithHost_ListensRightAfterStart_AndNoLongerOnceTheHostIsGone()
     {
-        int port = FreePort();
+        int port = LoopbackPorts.Free();
         IHost host = Build(port, new() { ["StartWithHost"] = "true" });
         try
         {
-            Assert.AreEqual(SocketError.ConnectionRefused, TryConnect(port), "nothing listens before the host starts");
+            Assert.AreEqual(SocketError.ConnectionRefused, LoopbackPorts.TryConnect(port), "nothing listens before the host starts");
 
             await host.StartAsync().WaitAsync(s_waitLimit);
 
             // No code has touched the controller: the hosted service opened it, so the node accepts connections.
-            Assert.AreEqual(SocketError.Success, TryConnect(port), "the hosted node does not listen after StartAsync");
+            Assert.AreEqual(SocketError.Success, LoopbackPorts.TryConnect(port), "the hosted node does not listen after StartAsync");
 
             await host.StopAsync().WaitAsync(s_waitLimit);
         }
@@ -34,21 +33,21 @@ public sealed class HostedNodeTests
             host.Dispose();
         }
 
-        Assert.AreEqual(SocketError.ConnectionRefused, TryConnect(port), "the node still listens after the host is disposed");
+        Assert.AreEqual(SocketError.ConnectionRefused, LoopbackPorts.TryConnect(port), "the node still listens after the host is disposed");
     }
 
     [TestMethod]
     public async Task NotStartWithHost_DoesNotListenUntilFirstUse()
     {
-        int port = FreePort();
+        int port = LoopbackPorts.Free();
         using IHost host = Build(port, []);
 
         await host.StartAsync().WaitAsync(s_waitLimit);
-        Assert.AreEqual(SocketError.ConnectionRefused, TryConnect(port));
+        Assert.AreEqual(SocketError.ConnectionRefused, LoopbackPorts.TryConnect(port));
 
         using (IRsmController controller = host.Services.GetRequiredService<IRsmControllerFactory>().GetController("tcp1"))
         {
-            Assert.AreEqual(SocketError.Success, TryConnect(port));
+            Assert.AreEqual(SocketError.Success, LoopbackPorts.TryConnect(port));
         }
 
         await host.StopAsync().WaitAsync(s_waitLimit);
@@ -57,14 +56,14 @@ public sealed class HostedNodeTests
     [TestMethod]
     public async Task InvalidSetting_StartFailsWithBadConfigurationAndThePath_NothingListens()
     {
-        int port = FreePort();
+        int port = LoopbackPorts.Free();
         using IHost host = Build(port, new() { ["StartWithHost"] = "true", ["HandshakeTimeout"] = "00:00:00" });
 
         RsmException ex = await Assert.ThrowsExactlyAsync<RsmException>(() => host.StartAsync().WaitAsync(s_waitLimit));
 
         Assert.AreEqual(RsmError.BadConfiguration, ex.Error, ex.Message);
         Assert.Contains("Rsm:Controllers:tcp1:HandshakeTimeout", ex.Message);
-        Assert.AreEqual(SocketError.ConnectionRefused, TryConnect(port));
+        Assert.AreEqual(SocketError.ConnectionRefused, LoopbackPorts.TryConnect(port));
     }
 
     private static IHost Build(int port, Dictionary<string, string?> extra)
@@ -85,26 +84,5 @@ public sealed class HostedNodeTests
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddRsm(builder.Configuration.GetSection("Rsm")).AddTcpProvider().AddHostedControllers();
         return builder.Build();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
-    private static SocketError TryConnect(int port)
-    {
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            client.Connect(new IPEndPoint(IPAddress.Loopback, port));
-            return SocketError.Success;
-        }
-        catch (SocketException ex)
-        {
-            return ex.SocketErrorCode;
-        }
     }
 }
