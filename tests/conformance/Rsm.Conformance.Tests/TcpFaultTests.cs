@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Rsm.Engine;
 
 namespace Rsm.Conformance.Tests;
 
@@ -75,6 +76,16 @@ public sealed class TcpFaultTests
             ExpectDropLogged(report, rig, "send timeout");
             ExpectAbortedAfterwards(report, import);
             ExpectProxiedConnectionClosed(report, rig);
+
+            // The health checks tell: the exporter dropped node 4 as silent (it took no byte), and still listens.
+            RsmTransportHealth exporterHealth = ((RsmEngineController)rig.Exporter).CheckHealth();
+            string node4 = exporterHealth.Data.TryGetValue("node.4", out object? state) ? (string)state : "(none)";
+            report.Expect(
+                exporterHealth.Status == RsmHealthStatus.Degraded && node4.StartsWith("silent: ", StringComparison.Ordinal),
+                $"the exporter's health is Degraded with node 4 silent: {exporterHealth.Status}, {exporterHealth.Description}");
+            report.Expect(
+                exporterHealth.Data.TryGetValue("node.2", out object? node2) && (string)node2 == "connected",
+                $"the exporter's health has node 2 connected: {node2}");
         }
         else
         {
