@@ -156,6 +156,21 @@ public sealed class HostedControllersTests
     }
 
     [TestMethod]
+    public async Task Start_StopTimeoutOverAnHour_FailsTheStart_NothingOpened()
+    {
+        var provider = new FakeProvider("Fake");
+        using IHost host = Build(
+            new() { ["Rsm:Controllers:a:Provider"] = "Fake", ["Rsm:Controllers:a:StartWithHost"] = "true" },
+            provider,
+            configureHosting: o => o.StopTimeout = TimeSpan.FromHours(2));
+
+        OptionsValidationException ex = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(s_waitLimit));
+
+        Assert.Contains("StopTimeout must be from 00:00:00.0010000 to 01:00:00", ex.Message);
+        Assert.IsEmpty(provider.Opened);
+    }
+
+    [TestMethod]
     public void AddHostedControllers_Twice_OneHostedService()
     {
         var services = new ServiceCollection();

@@ -23,6 +23,8 @@ internal sealed class RsmHostedControllers(IRsmControllerFactory factory, IOptio
             throw new InvalidOperationException($"the hosted Rsm controllers need the controller factory AddRsm registers, not {factory.GetType()}");
         }
 
+        // The hosting options themselves first: an invalid StopTimeout fails the start, not the stop.
+        _ = options.Value;
         configured.ValidateConfigured();
         try
         {

@@ -63,7 +63,8 @@ public static class RsmServiceCollectionExtensions
     /// registered). It then opens the controllers whose <c>StartWithHost</c> is true, in configuration order, so that a
     /// Tcp node listens before any code touches it. At stop it releases them in the reverse order, each within
     /// <see cref="RsmHostingOptions.StopTimeout"/>; what a provider keeps beyond its controllers (a Tcp node's listener)
-    /// ends when the host's services are disposed. Calling it again is harmless.
+    /// ends when the host's services are disposed. Hosting options that are not valid (a <see cref="RsmHostingOptions.StopTimeout"/>
+    /// outside 1 ms to 1 hour) fail the start with an <see cref="OptionsValidationException"/>. Calling it again is harmless.
     /// </summary>
     /// <param name="builder">The builder <c>AddRsm</c> returned.</param>
     /// <param name="configure">Adjusts the hosting options, or null.</param>
