@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Rsm.Diagnostics;
 
 namespace Rsm.Engine;
 
@@ -60,9 +60,24 @@ internal sealed partial class ExportSegment : IExportSegment
 
     public uint Publish(uint segmentId, ReadOnlySpan<RsmAccessEntry> accessList = default)
     {
+        RsmOperation operation = _controller.StartOperation(RsmOperationKind.Publish);
+        try
+        {
+            uint result = PublishCore(segmentId, accessList);
+            operation.Activity?.SetTag(RsmTelemetry.SegmentIdTag, result);
+            operation.Complete();
+            return result;
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private uint PublishCore(uint segmentId, ReadOnlySpan<RsmAccessEntry> accessList)
+    {
         RsmAccessEntry[] list = accessList.ToArray();
-        using Activity? activity = _controller.StartOperation("rsm.publish");
-        long started = Stopwatch.GetTimestamp();
         lock (_node.Gate)
         {
             EnsureAlive();
@@ -107,12 +122,26 @@ internal sealed partial class ExportSegment : IExportSegment
             _segmentId = id;
             _state = State.Published;
             _controller.OnPublished(id, list.Length);
-            _controller.RecordDuration("publish", started);
             return id;
         }
     }
 
     public void Unpublish()
+    {
+        RsmOperation operation = _controller.StartOperation(RsmOperationKind.Unpublish);
+        try
+        {
+            UnpublishCore();
+            operation.Complete();
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private void UnpublishCore()
     {
         Withdrawal withdrawn;
         lock (_node.Gate)
@@ -131,6 +160,21 @@ internal sealed partial class ExportSegment : IExportSegment
     }
 
     public void Republish(ReadOnlySpan<RsmAccessEntry> accessList)
+    {
+        RsmOperation operation = _controller.StartOperation(RsmOperationKind.Republish);
+        try
+        {
+            RepublishCore(accessList);
+            operation.Complete();
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private void RepublishCore(ReadOnlySpan<RsmAccessEntry> accessList)
     {
         RsmAccessEntry[] list = accessList.ToArray();
         lock (_node.Gate)
@@ -154,6 +198,21 @@ internal sealed partial class ExportSegment : IExportSegment
     }
 
     public void Rebind(nint address, nuint length, long offset = 0)
+    {
+        RsmOperation operation = _controller.StartOperation(RsmOperationKind.Rebind);
+        try
+        {
+            RebindCore(address, length, offset);
+            operation.Complete();
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private void RebindCore(nint address, nuint length, long offset)
     {
         lock (_node.Gate)
         {
@@ -190,6 +249,21 @@ internal sealed partial class ExportSegment : IExportSegment
     }
 
     public void Destroy()
+    {
+        RsmOperation operation = _controller.StartOperation(RsmOperationKind.Destroy);
+        try
+        {
+            DestroyCore();
+            operation.Complete();
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private void DestroyCore()
     {
         Withdrawal withdrawn = default;
         lock (_node.Gate)

@@ -4,6 +4,22 @@ internal sealed partial class ImportSegment
 {
     public IRsmMapping Map(RsmPermissions permission, long offset, nuint length, RsmMapAttributes attributes = RsmMapAttributes.None, nint address = 0)
     {
+        RsmOperation operation = _controller.StartOperation(RsmOperationKind.Map);
+        try
+        {
+            IRsmMapping result = MapCore(permission, offset, length, attributes, address);
+            operation.Complete();
+            return result;
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private IRsmMapping MapCore(RsmPermissions permission, long offset, nuint length, RsmMapAttributes attributes, nint address)
+    {
         IRsmMapping mapping = MapLocked(permission, offset, length, attributes, address);
         if (!_direct)
         {
@@ -19,7 +35,7 @@ internal sealed partial class ImportSegment
             }
             catch (RsmException)
             {
-                Unmap();
+                UnmapCore();
                 throw;
             }
         }
@@ -85,6 +101,21 @@ internal sealed partial class ImportSegment
     }
 
     public void Unmap()
+    {
+        RsmOperation operation = _controller.StartOperation(RsmOperationKind.Unmap);
+        try
+        {
+            UnmapCore();
+            operation.Complete();
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private void UnmapCore()
     {
         if (!_direct && _view is { } view && !IsAborted)
         {

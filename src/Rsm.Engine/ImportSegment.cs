@@ -103,6 +103,21 @@ internal sealed partial class ImportSegment : IImportSegment, IRsmBarrierHost, I
 
     public void Disconnect()
     {
+        RsmOperation operation = _controller.StartOperation(RsmOperationKind.Disconnect);
+        try
+        {
+            DisconnectCore();
+            operation.Complete();
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private void DisconnectCore()
+    {
         ISegmentView? view = null;
         try
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Rsm.Diagnostics;
 
@@ -6,59 +7,74 @@ namespace Rsm.Engine;
 
 public sealed partial class RsmEngineController
 {
+    private readonly RsmMetrics _metrics;
+
+    // Built once: a transfer adds its bytes with one of these, without allocating.
+    private readonly KeyValuePair<string, object?>[] _getTags;
+    private readonly KeyValuePair<string, object?>[] _putTags;
+
     private KeyValuePair<string, object?> ProviderTag => new(RsmTelemetry.ProviderTag, ProviderName);
 
     private KeyValuePair<string, object?> ControllerTag => new(RsmTelemetry.ControllerTag, Name);
 
-    /// <summary>Starts an activity for a control-plane operation (null when nobody listens).</summary>
-    internal Activity? StartOperation(string operation)
+    /// <summary>The engine instruments this controller records on (those of its provider's meter).</summary>
+    internal RsmMetrics Metrics => _metrics;
+
+    /// <summary>
+    /// Starts timing a control operation, with an activity when somebody listens. The caller ends it once with
+    /// <see cref="RsmOperation.Complete"/> or <see cref="RsmOperation.Fail"/>, outside any lock of the engine.
+    /// </summary>
+    internal RsmOperation StartOperation(RsmOperationKind kind)
     {
-        if (!RsmTelemetry.ActivitySource.HasListeners())
+        Activity? activity = null;
+        if (RsmTelemetry.ActivitySource.HasListeners())
         {
-            return null;
+            // Tags given at creation are visible to samplers and to listeners' ActivityStarted.
+            activity = RsmTelemetry.ActivitySource.StartActivity(
+                ActivityKind.Internal,
+                tags: [ProviderTag, ControllerTag, new(RsmTelemetry.OperationTag, kind.Name)],
+                name: kind.ActivityName);
         }
 
-        // Tags given at creation are visible to samplers and to listeners' ActivityStarted.
-        return RsmTelemetry.ActivitySource.StartActivity(ActivityKind.Internal, tags: [ProviderTag, ControllerTag], name: operation);
+        return new RsmOperation(this, kind, activity, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>Records the duration of a control-plane operation started at <paramref name="startTimestamp"/>.</summary>
-    internal void RecordDuration(string operation, long startTimestamp)
+    internal void RecordOperation(RsmOperationKind kind, long startTimestamp, string? errorType)
     {
-        if (RsmTelemetry.OperationDuration.Enabled)
+        Histogram<double> duration = _metrics.OperationDuration;
+        if (duration.Enabled)
         {
-            RsmTelemetry.OperationDuration.Record(
-                Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
-                ProviderTag,
-                ControllerTag,
-                new KeyValuePair<string, object?>(RsmTelemetry.OperationTag, operation));
+            var tags = new TagList { ProviderTag, ControllerTag, { RsmTelemetry.OperationTag, kind.Name } };
+            if (errorType is not null)
+            {
+                tags.Add(RsmTelemetry.ErrorTypeTag, errorType);
+            }
+
+            duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
         }
     }
 
+    /// <summary>Counts the bytes of a put or a get: one check of the instrument and, when it is listened to, one add.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountBytes(nuint bytes, bool isPut)
     {
-        if (bytes == 0)
+        Counter<long> io = _metrics.Io;
+        if (io.Enabled && bytes != 0)
         {
-            return;
-        }
-
-        if (isPut ? RsmTelemetry.BytesPut.Enabled : RsmTelemetry.BytesGot.Enabled)
-        {
-            (isPut ? RsmTelemetry.BytesPut : RsmTelemetry.BytesGot).Add((long)bytes, ProviderTag, ControllerTag);
+            io.Add((long)bytes, isPut ? _putTags : _getTags);
         }
     }
 
     internal void OnExported(nuint length)
     {
-        RsmTelemetry.SegmentsExported.Add(1, ProviderTag, ControllerTag);
+        _metrics.ExportSegments.Add(1, ProviderTag, ControllerTag);
         CountExport(1);
         RsmLog.SegmentExported(_logger, length, Name);
     }
 
     internal void OnExportDestroyed(nuint length)
     {
-        RsmTelemetry.SegmentsExported.Add(-1, ProviderTag, ControllerTag);
+        _metrics.ExportSegments.Add(-1, ProviderTag, ControllerTag);
         CountExport(-1);
         RsmLog.SegmentDestroyed(_logger, length);
     }
@@ -69,29 +85,33 @@ public sealed partial class RsmEngineController
 
     internal void OnImportConnected(ImportSegment import)
     {
-        RsmTelemetry.Connections.Add(1, ProviderTag, ControllerTag);
-        RsmTelemetry.SegmentsImported.Add(1, ProviderTag, ControllerTag);
+        _metrics.ImportSegments.Add(1, ProviderTag, ControllerTag);
         CountImport(1);
         RsmLog.ImportConnected(_logger, import.NodeId, import.SegmentId, import.Permission);
     }
 
     internal void OnImportDisconnected(ImportSegment import)
     {
-        RsmTelemetry.SegmentsImported.Add(-1, ProviderTag, ControllerTag);
+        _metrics.ImportSegments.Add(-1, ProviderTag, ControllerTag);
         CountImport(-1);
         RsmLog.ImportDisconnected(_logger, import.NodeId, import.SegmentId);
     }
 
     internal void OnForcedDisconnect(ImportSegment import)
     {
-        RsmTelemetry.ForcedDisconnects.Add(1, ProviderTag, ControllerTag);
+        _metrics.ForcedDisconnects.Add(1, ProviderTag, ControllerTag);
         CountForcedDisconnect(import);
         RsmLog.ForcedDisconnect(_logger, import.NodeId, import.SegmentId);
     }
 
     internal void OnBarrierFailure(ImportSegment import, RsmError error)
     {
-        RsmTelemetry.BarrierFailures.Add(1, ProviderTag, ControllerTag);
+        Counter<long> failures = _metrics.BarrierFailures;
+        if (failures.Enabled)
+        {
+            failures.Add(1, ProviderTag, ControllerTag, new(RsmTelemetry.ErrorTypeTag, RsmTelemetry.ErrorName(error)));
+        }
+
         CountBarrierFailure(import, error);
         RsmLog.BarrierFailure(_logger, import.SegmentId, error);
     }
@@ -99,4 +119,78 @@ public sealed partial class RsmEngineController
     private void OnOpened() => RsmLog.ControllerOpened(_logger, Name, ProviderName, LocalNodeId);
 
     private void OnClosed() => RsmLog.ControllerClosed(_logger, Name);
+}
+
+/// <summary>A control operation the engine times: its <c>rsm.operation</c> value and its activity's name.</summary>
+internal sealed class RsmOperationKind
+{
+    public static readonly RsmOperationKind Create = new("create");
+    public static readonly RsmOperationKind Publish = new("publish");
+    public static readonly RsmOperationKind Republish = new("republish");
+    public static readonly RsmOperationKind Unpublish = new("unpublish");
+    public static readonly RsmOperationKind Rebind = new("rebind");
+    public static readonly RsmOperationKind Destroy = new("destroy");
+    public static readonly RsmOperationKind Connect = new("connect");
+    public static readonly RsmOperationKind Disconnect = new("disconnect");
+    public static readonly RsmOperationKind Map = new("map");
+    public static readonly RsmOperationKind Unmap = new("unmap");
+
+    private RsmOperationKind(string name)
+    {
+        Name = name;
+        ActivityName = "rsm." + name;
+    }
+
+    /// <summary>The value of the <c>rsm.operation</c> attribute.</summary>
+    public string Name { get; }
+
+    /// <summary>The operation name of its activity: <c>rsm.</c> and <see cref="Name"/>.</summary>
+    public string ActivityName { get; }
+}
+
+/// <summary>
+/// One control operation in progress: its start and its activity, if any. Ended once, by <see cref="Complete"/> or by
+/// <see cref="Fail"/>; the default value (no controller) ends as nothing.
+/// </summary>
+internal readonly struct RsmOperation
+{
+    private readonly RsmEngineController? _controller;
+    private readonly RsmOperationKind _kind;
+    private readonly long _started;
+
+    public RsmOperation(RsmEngineController controller, RsmOperationKind kind, Activity? activity, long started)
+    {
+        _controller = controller;
+        _kind = kind;
+        Activity = activity;
+        _started = started;
+    }
+
+    /// <summary>The operation's activity, null when nobody listens or the sampler dropped it.</summary>
+    public Activity? Activity { get; }
+
+    /// <summary>Records the operation's success: its duration, and the end of its activity.</summary>
+    public void Complete()
+    {
+        _controller?.RecordOperation(_kind, _started, errorType: null);
+        Activity?.Dispose();
+    }
+
+    /// <summary>
+    /// Records the operation's failure: its duration with <c>error.type</c>, and its activity marked as an error with
+    /// the same <c>error.type</c>, the message and the exception.
+    /// </summary>
+    /// <param name="exception">Why it failed.</param>
+    public void Fail(Exception exception)
+    {
+        string errorType = RsmTelemetry.ErrorType(exception);
+        _controller?.RecordOperation(_kind, _started, errorType);
+        if (Activity is { } activity)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+            activity.SetTag(RsmTelemetry.ErrorTypeTag, errorType);
+            activity.AddException(exception);
+            activity.Dispose();
+        }
+    }
 }

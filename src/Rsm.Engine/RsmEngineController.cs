@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Rsm.Diagnostics;
 
 namespace Rsm.Engine;
 
@@ -22,14 +22,25 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
     /// <param name="name">The controller name.</param>
     /// <param name="transport">The transport; the controller disposes it when the provider is disposed, not on release.</param>
     /// <param name="logger">A logger, or null for none.</param>
+    /// <remarks>Its measurements go to the process-wide <c>Rsm</c> meter; the controllers of an <see cref="RsmEngineProvider{TOptions}"/> record on the provider's meter.</remarks>
     public RsmEngineController(string name, RsmTransport transport, ILogger? logger = null)
+        : this(name, transport, logger, RsmMetrics.For(RsmTelemetry.SharedMeter))
+    {
+    }
+
+    /// <summary>Creates a controller with one reference that records on <paramref name="metrics"/>.</summary>
+    internal RsmEngineController(string name, RsmTransport transport, ILogger? logger, RsmMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(metrics);
         Name = name;
         Transport = transport;
         Attributes = transport.Attributes;
         _logger = logger ?? NullLogger.Instance;
+        _metrics = metrics;
+        _getTags = [ProviderTag, ControllerTag, new(RsmTelemetry.DirectionTag, RsmTelemetry.DirectionGet)];
+        _putTags = [ProviderTag, ControllerTag, new(RsmTelemetry.DirectionTag, RsmTelemetry.DirectionPut)];
         _credentials = new Lazy<RsmCredentials>(transport.GetCallerCredentials);
         OnOpened();
     }
@@ -104,6 +115,22 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
     /// <inheritdoc/>
     public IExportSegment CreateExportSegment(nint address, nuint length, ExportFlags flags = ExportFlags.None)
     {
+        RsmOperation operation = StartOperation(RsmOperationKind.Create);
+        try
+        {
+            IExportSegment export = CreateExportSegmentCore(address, length, flags);
+            operation.Complete();
+            return export;
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private ExportSegment CreateExportSegmentCore(nint address, nuint length, ExportFlags flags)
+    {
         EnsureOpen();
         if (address == 0)
         {
@@ -168,6 +195,23 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
     /// <inheritdoc/>
     public IImportSegment Connect(uint nodeId, uint segmentId, RsmPermissions permission)
     {
+        RsmOperation operation = StartOperation(RsmOperationKind.Connect);
+        operation.Activity?.SetTag(RsmTelemetry.NodeIdTag, nodeId).SetTag(RsmTelemetry.SegmentIdTag, segmentId);
+        try
+        {
+            IImportSegment import = ConnectCore(nodeId, segmentId, permission);
+            operation.Complete();
+            return import;
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private ImportSegment ConnectCore(uint nodeId, uint segmentId, RsmPermissions permission)
+    {
         EnsureOpen();
         if (((uint)permission & ~Octal.Mode0600) != 0)
         {
@@ -175,11 +219,9 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
             RsmThrow.Error(RsmError.PermissionDenied, $"permission {Octal.Format((uint)permission)} has bits outside 0600");
         }
 
-        using Activity? activity = StartOperation("rsm.connect");
-        long started = Stopwatch.GetTimestamp();
         if (Transport.IsRemote(nodeId))
         {
-            return ConnectRemote(nodeId, segmentId, permission, started);
+            return ConnectRemote(nodeId, segmentId, permission);
         }
 
         RsmNode exporterNode = Transport.ResolveNode(nodeId);
@@ -190,12 +232,11 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
             var import = new ImportSegment(this, localNode, new LocalExportLink(export), segmentId, permission, granted, NextGenerationSeed());
             export.AddImporter(import);
             OnImportConnected(import);
-            RecordDuration("connect", started);
             return import;
         }
     }
 
-    private ImportSegment ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission, long started)
+    private ImportSegment ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission)
     {
         // The exporter decides admission with the importer's real credentials; the request is made without any lock.
         RemoteExportLink link = Transport.ConnectRemote(nodeId, segmentId, permission);
@@ -204,7 +245,6 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
             var import = new ImportSegment(this, Transport.LocalNode, link, segmentId, permission, link.GrantedMode, NextGenerationSeed(), link.Events);
             link.Attach(import);
             OnImportConnected(import);
-            RecordDuration("connect", started);
             return import;
         }
     }

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Rsm.Diagnostics;
 using Rsm.Engine;
 
 namespace Rsm.Abstractions.Tests;
@@ -8,7 +10,7 @@ internal sealed class TestNode : IDisposable
     private readonly List<RsmPageMemory> _memory = [];
     private readonly List<IExportSegment> _segments = [];
 
-    public TestNode(string controllerName = "test", bool sharedPages = false)
+    public TestNode(string controllerName = "test", bool sharedPages = false, Meter? meter = null)
     {
         var attributes = new RsmControllerAttributes
         {
@@ -20,7 +22,10 @@ internal sealed class TestNode : IDisposable
             Capabilities = RsmCapabilities.Mapping,
         };
         Node = new RsmNode(1, attributes);
-        Controller = new RsmEngineController(controllerName, new Transport(Node, attributes, sharedPages));
+        var transport = new Transport(Node, attributes, sharedPages);
+        Controller = meter is null
+            ? new RsmEngineController(controllerName, transport)
+            : new RsmEngineController(controllerName, transport, logger: null, RsmMetrics.For(meter));
     }
 
     public RsmNode Node { get; }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Configuration;
@@ -24,8 +25,9 @@ public sealed class SocketProvider : RsmEngineProvider<SocketProviderOptions>
     /// <summary>Creates the provider.</summary>
     /// <param name="defaults">The registered defaults (<c>AddSocketProvider(configure)</c>).</param>
     /// <param name="loggerFactory">The application's logger factory, or null for none.</param>
-    public SocketProvider(IOptionsFactory<SocketProviderOptions> defaults, ILoggerFactory? loggerFactory = null)
-        : base(ProviderName, defaults, loggerFactory)
+    /// <param name="meterFactory">The application's meter factory, which creates the meter the controllers record on; null for the process-wide one.</param>
+    public SocketProvider(IOptionsFactory<SocketProviderOptions> defaults, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : base(ProviderName, defaults, loggerFactory, meterFactory)
     {
     }
 

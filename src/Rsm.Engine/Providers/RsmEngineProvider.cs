@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Rsm.Diagnostics;
 
 namespace Rsm.Engine;
 
@@ -17,14 +19,28 @@ public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IRsmEngineProv
 {
     private readonly IOptionsFactory<TOptions> _defaults;
     private readonly Dictionary<object, object> _nodes = [];
+    private readonly RsmMetrics _metrics;
     private int _disposed;
 
-    /// <summary>Creates the provider.</summary>
+    /// <summary>Creates the provider; its controllers record on the process-wide <c>Rsm</c> meter.</summary>
     /// <param name="name">The provider name used in configuration.</param>
     /// <param name="defaults">The options factory: the registered defaults (<c>Add&lt;Provider&gt;Provider(configure)</c>) and, through
     /// <c>AddRsm</c>, each controller's named options.</param>
     /// <param name="loggerFactory">The application's logger factory, or null for none.</param>
     protected RsmEngineProvider(string name, IOptionsFactory<TOptions> defaults, ILoggerFactory? loggerFactory)
+        : this(name, defaults, loggerFactory, meterFactory: null)
+    {
+    }
+
+    /// <summary>Creates the provider, whose controllers record on the <c>Rsm</c> meter of <paramref name="meterFactory"/>.</summary>
+    /// <param name="name">The provider name used in configuration.</param>
+    /// <param name="defaults">The registered defaults (<c>Add&lt;Provider&gt;Provider(configure)</c>).</param>
+    /// <param name="loggerFactory">The application's logger factory, or null for none.</param>
+    /// <param name="meterFactory">
+    /// The application's meter factory (registered by the .NET hosts, or by <c>AddMetrics()</c>), which creates the
+    /// provider's meter (<see cref="RsmInstrumentation.MeterName"/>); null for the meter of that name shared by the process.
+    /// </param>
+    protected RsmEngineProvider(string name, IOptionsFactory<TOptions> defaults, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(defaults);
@@ -32,6 +48,8 @@ public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IRsmEngineProv
         _defaults = defaults;
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         Logger = LoggerFactory.CreateLogger("Rsm." + name);
+        Meter = RsmTelemetry.CreateMeter(meterFactory);
+        _metrics = RsmMetrics.For(Meter);
     }
 
     /// <inheritdoc/>
@@ -46,6 +64,14 @@ public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IRsmEngineProv
     /// <summary>The provider's logger, category <c>Rsm.&lt;Name&gt;</c>; its controllers log through it.</summary>
     protected ILogger Logger { get; }
 
+    /// <summary>
+    /// The meter the provider's controllers record on, named <see cref="RsmInstrumentation.MeterName"/>: created by the
+    /// application's <see cref="IMeterFactory"/>, or the process-wide one without a factory. A provider adds the
+    /// instruments of its transport to it, named <c>rsm.&lt;provider&gt;.*</c> (the Tcp provider's are <c>rsm.tcp.*</c>),
+    /// once per meter: providers of one application share it.
+    /// </summary>
+    protected Meter Meter { get; }
+
     /// <inheritdoc/>
     public IRsmController CreateController(string name, IConfiguration settings, string configurationPath)
     {
@@ -54,7 +80,7 @@ public abstract class RsmEngineProvider<TOptions> : IRsmProvider, IRsmEngineProv
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         (TOptions options, EngineLimits limits) = BindAndValidate(name, settings, configurationPath);
         RsmControllerAttributes attributes = limits.ToAttributes(GetCapabilities(options));
-        return new RsmEngineController(name, CreateTransport(options, attributes), Logger);
+        return new RsmEngineController(name, CreateTransport(options, attributes), Logger, _metrics);
     }
 
     /// <inheritdoc/>

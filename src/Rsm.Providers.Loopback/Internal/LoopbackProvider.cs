@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,8 +10,8 @@ namespace Rsm.Providers.Loopback.Internal;
 /// Opens Loopback controllers. Controllers of one provider instance with the same node id share one node
 /// (export table, segment ids, quota), as controllers of one host do.
 /// </summary>
-internal sealed class LoopbackProvider(IOptionsFactory<LoopbackProviderOptions> defaults, ILoggerFactory? loggerFactory = null)
-    : RsmEngineProvider<LoopbackProviderOptions>(ProviderName, defaults, loggerFactory)
+internal sealed class LoopbackProvider(IOptionsFactory<LoopbackProviderOptions> defaults, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    : RsmEngineProvider<LoopbackProviderOptions>(ProviderName, defaults, loggerFactory, meterFactory)
 {
     public const string ProviderName = "Loopback";
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -10,8 +11,8 @@ namespace Rsm.Providers.SharedMemory.Internal;
 /// Opens SharedMemory controllers. Controllers of one provider instance with the same prefix and node id share one
 /// node record in this process; other processes of the node are reached through the rendezvous sockets.
 /// </summary>
-internal sealed class SharedMemoryProvider(IOptionsFactory<SharedMemoryProviderOptions> defaults, ILoggerFactory? loggerFactory = null)
-    : RsmEngineProvider<SharedMemoryProviderOptions>(ProviderName, defaults, loggerFactory)
+internal sealed class SharedMemoryProvider(IOptionsFactory<SharedMemoryProviderOptions> defaults, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    : RsmEngineProvider<SharedMemoryProviderOptions>(ProviderName, defaults, loggerFactory, meterFactory)
 {
     public const string ProviderName = "SharedMemory";
 

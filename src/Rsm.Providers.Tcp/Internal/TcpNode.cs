@@ -17,6 +17,7 @@ internal sealed partial class TcpNode : IDisposable
     private readonly byte[] _key;
     private readonly TlsSettings? _tls;
     private readonly ILogger _logger;
+    private readonly TcpMetrics _metrics;
     private readonly Dictionary<uint, ImporterChannel> _dialed = [];
     private readonly Dictionary<uint, object> _dialGates = [];
     private readonly object _dialGate = new();
@@ -27,8 +28,9 @@ internal sealed partial class TcpNode : IDisposable
     private bool _stopped;
     private TcpFrameListener? _listener;
 
-    private TcpNode(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, TlsSettings? tls, ILogger logger)
+    private TcpNode(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, TlsSettings? tls, ILogger logger, TcpMetrics metrics)
     {
+        _metrics = metrics;
         _provider = provider;
         Node = node;
         _options = options;
@@ -47,9 +49,9 @@ internal sealed partial class TcpNode : IDisposable
 
     public EndPoint ListenEndpoint => _listener?.LocalEndPoint ?? throw new ObjectDisposedException(nameof(TcpNode));
 
-    public static TcpNode Start(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, TlsSettings? tls, ILogger logger)
+    public static TcpNode Start(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, TlsSettings? tls, ILogger logger, TcpMetrics metrics)
     {
-        var tcpNode = new TcpNode(provider, node, options, key, tls, logger);
+        var tcpNode = new TcpNode(provider, node, options, key, tls, logger, metrics);
         _ = TryParseEndpoint(options.Listen, out IPEndPoint? endpoint);
         HandshakeOptions accepting = tcpNode.Handshake(expectedPeer: null) with { Timeout = options.HandshakeTimeout, Admit = tcpNode.Admit };
         tcpNode._listener = TcpFrameListener.Start(endpoint!, accepting, tcpNode.OnAccepted);
@@ -230,8 +232,9 @@ internal sealed partial class TcpNode : IDisposable
             long left = limit - (Environment.TickCount64 - started);
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Max(1, left)));
-                return TcpFrameConnection.ConnectAsync(endpoint, Handshake(nodeId), timeout.Token).AsTask().GetAwaiter().GetResult();
+                // The time left bounds the dial and its handshake, which then fails as a timeout of its own.
+                HandshakeOptions dial = Handshake(nodeId) with { Timeout = TimeSpan.FromMilliseconds(Math.Max(1, left)) };
+                return TcpFrameConnection.ConnectAsync(endpoint, dial).AsTask().GetAwaiter().GetResult();
             }
             catch (RsmException ex) when (AdmissionRefusals.Of(ex) == AdmissionRefusal.AlreadyConnected && limit - (Environment.TickCount64 - started) > pause)
             {
@@ -281,6 +284,7 @@ internal sealed partial class TcpNode : IDisposable
         SendQueueLimit = _options.SendQueueLimit,
         SendTimeout = _options.SendTimeout,
         Logger = _logger,
+        Metrics = _metrics,
     };
 
     private void OnAccepted(TcpFrameConnection connection)

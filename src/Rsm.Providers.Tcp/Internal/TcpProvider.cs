@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using System.Net;
 using Microsoft.Extensions.Logging;
@@ -10,8 +11,8 @@ namespace Rsm.Providers.Tcp.Internal;
 /// Opens Tcp controllers. The first controller of a node id starts that node (its listener); later controllers of the
 /// same node id in this provider share it. The provider's disposal stops every node.
 /// </summary>
-internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, ILoggerFactory? loggerFactory = null)
-    : RsmEngineProvider<TcpProviderOptions>(ProviderName, defaults, loggerFactory)
+internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    : RsmEngineProvider<TcpProviderOptions>(ProviderName, defaults, loggerFactory, meterFactory)
 {
     public const string ProviderName = "Tcp";
 
@@ -30,7 +31,7 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
     protected override RsmTransport CreateTransport(TcpProviderOptions options, RsmControllerAttributes attributes)
     {
         (byte[] key, Wire.TlsSettings? tls) = options.Loaded;
-        TcpNode node = GetOrAddNode(options.NodeId, () => TcpNode.Start(this, new RsmNode(options.NodeId, attributes), options, key, tls, Logger));
+        TcpNode node = GetOrAddNode(options.NodeId, () => TcpNode.Start(this, new RsmNode(options.NodeId, attributes), options, key, tls, Logger, Wire.TcpMetrics.For(Meter)));
         return new TcpTransport(node, attributes, options.SegmentIdRangeFile);
     }
 

@@ -59,6 +59,9 @@ internal sealed record HandshakeOptions
     /// <summary>Where handshake failures and closed connections are logged; none by default.</summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>Where handshakes, open connections, their ends and dropped peers are counted (<c>rsm.tcp.*</c>); none by default.</summary>
+    public TcpMetrics? Metrics { get; init; }
+
     /// <summary>Checks the values before any socket work.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public void Validate()

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
@@ -41,7 +42,21 @@ internal sealed partial class TcpFrameConnection
     /// <remarks>A failure is not logged here: the caller reports it (the listener does so at a bounded rate).</remarks>
     /// <exception cref="RsmException">As <see cref="AcceptAsync(Socket, HandshakeOptions, CancellationToken)"/>; PermissionDenied (27) also when <see cref="HandshakeOptions.Admit"/> refused the dialer.</exception>
     public static ValueTask<TcpFrameConnection> AcceptAsync(Socket socket, HandshakeOptions options, Action? helloReceived, CancellationToken cancellationToken = default) =>
-        OnOwnThread(() => AcceptCoreAsync(socket, options, helloReceived, cancellationToken));
+        AcceptAsync(socket, options, helloReceived, cancellationReason: null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="AcceptAsync(Socket, HandshakeOptions, Action?, CancellationToken)"/>; when
+    /// <paramref name="cancellationToken"/> ends the handshake, <paramref name="cancellationReason"/> tells why, for
+    /// <see cref="HandshakeOptions.Metrics"/> (a listener cancels at its deadline, to make room, or when it stops).
+    /// </summary>
+    /// <param name="socket">A connected socket from an accept.</param>
+    /// <param name="options">The local identity, cluster key and limits.</param>
+    /// <param name="helloReceived">Called once when the Hello has arrived, if given.</param>
+    /// <param name="cancellationReason">Why the token was cancelled, asked once it was; null for <see cref="HandshakeFailure.Cancelled"/>.</param>
+    /// <param name="cancellationToken">Cancels the handshake (the socket is closed and the cancellation rethrown).</param>
+    /// <returns>The connection, with <see cref="PeerNodeId"/> the dialer's proven node id.</returns>
+    public static ValueTask<TcpFrameConnection> AcceptAsync(Socket socket, HandshakeOptions options, Action? helloReceived, Func<HandshakeFailure>? cancellationReason, CancellationToken cancellationToken = default) =>
+        OnOwnThread(() => AcceptCoreAsync(socket, options, helloReceived, cancellationReason, cancellationToken));
 
     /// <summary>
     /// Whether <paramref name="remoteEndPoint"/>, the dialer's address as an acceptor sees it, is the local address of a
@@ -54,7 +69,7 @@ internal sealed partial class TcpFrameConnection
     private static IPEndPoint? Normalize(EndPoint? endPoint) =>
         endPoint is IPEndPoint ip && ip.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ip.Address.MapToIPv4(), ip.Port) : endPoint as IPEndPoint;
 
-    private static async ValueTask<TcpFrameConnection> AcceptCoreAsync(Socket socket, HandshakeOptions options, Action? helloReceived, CancellationToken cancellationToken)
+    private static async ValueTask<TcpFrameConnection> AcceptCoreAsync(Socket socket, HandshakeOptions options, Action? helloReceived, Func<HandshakeFailure>? cancellationReason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(options);
@@ -70,7 +85,7 @@ internal sealed partial class TcpFrameConnection
         }
 
         using CancellationTokenSource timeout = StartTimeout(options, cancellationToken);
-        var connection = new TcpFrameConnection(socket, options, isDialer: false) { _helloReceived = helloReceived };
+        var connection = new TcpFrameConnection(socket, options, isDialer: false) { _helloReceived = helloReceived, _cancellationReason = cancellationReason };
         await connection.AuthenticateAsync(timeout.Token, cancellationToken).ConfigureAwait(false);
         return connection;
     }
@@ -188,6 +203,8 @@ internal sealed partial class TcpFrameConnection
     private async ValueTask AuthenticateAsync(CancellationToken handshakeToken, CancellationToken callerToken)
     {
         RsmException failure;
+        HandshakeFailure kind;
+        long started = Stopwatch.GetTimestamp();
 
         // Reads and writes block (see BlockingSocketStream): a timeout or a cancellation shuts the socket down, which
         // ends the call that waits.
@@ -207,6 +224,7 @@ internal sealed partial class TcpFrameConnection
             long now = Environment.TickCount64;
             _lastReceived = now;
             _lastSent = now;
+            OnHandshakeDone(started);
             StartWriter();
             TcpWireLog.ConnectionEstablished(_logger, LocalNodeId, PeerNodeId, RemoteEndPoint, IsDialer ? "dialed" : "accepted");
             return;
@@ -214,23 +232,53 @@ internal sealed partial class TcpFrameConnection
         catch (Exception) when (callerToken.IsCancellationRequested)
         {
             Abort("the handshake was cancelled");
+            _options.Metrics?.OnHandshake(LocalNodeId, IsDialer, started, _cancellationReason?.Invoke() ?? HandshakeFailure.Cancelled);
             throw new OperationCanceledException(callerToken);
         }
         catch (Exception ex) when (ex is OperationCanceledException || (handshakeToken.IsCancellationRequested && (ex is RsmException || IsTransportFailure(ex))))
         {
             failure = RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the handshake with {RemoteEndPoint} did not complete within {Milliseconds(_options.Timeout)} ms", ex);
+            kind = HandshakeFailure.Timeout;
         }
         catch (RsmException ex)
         {
             failure = ex;
+
+            // The throw sites name what went wrong; a refusal of this side's own certificate check is an authentication failure.
+            kind = _handshakeFailure != HandshakeFailure.None ? _handshakeFailure
+                : ex.Error == RsmError.PermissionDenied ? HandshakeFailure.AuthenticationFailed
+                : HandshakeFailure.TransportError;
         }
         catch (Exception ex) when (IsTransportFailure(ex))
         {
             failure = RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the connection with {RemoteEndPoint} failed during the handshake: {ex.Message}", ex);
+            kind = HandshakeFailure.TransportError;
         }
 
         Abort(failure.Message);
+        _options.Metrics?.OnHandshake(LocalNodeId, IsDialer, started, kind);
         throw failure;
+    }
+
+    /// <summary>Counts the handshake begun at <paramref name="started"/> as done and the connection as open; before the writer starts, so that its close always finds it counted.</summary>
+    private void OnHandshakeDone(long started)
+    {
+        if (_options.Metrics is not { } metrics)
+        {
+            return;
+        }
+
+        metrics.OnHandshake(LocalNodeId, IsDialer, started, HandshakeFailure.None);
+        _openedAt = Stopwatch.GetTimestamp();
+        _countedActive = metrics.OnOpened(this);
+        _countedOpen = true;
+    }
+
+    /// <summary>Notes what a handshake failure is, for <see cref="HandshakeOptions.Metrics"/>, and returns <paramref name="exception"/> to throw.</summary>
+    private RsmException HandshakeError(HandshakeFailure failure, RsmException exception)
+    {
+        _handshakeFailure = failure;
+        return exception;
     }
 
     private void InterruptHandshake()
@@ -282,14 +330,14 @@ internal sealed partial class TcpFrameConnection
         Handshake.ReadHelloReply(reply, out uint acceptorId, acceptorNonce, acceptorMac);
         if (!Handshake.VerifyAcceptorMac(_options.ClusterKey, LocalNodeId, acceptorId, dialerNonce, acceptorNonce, acceptorMac))
         {
-            throw RsmThrow.Create(RsmError.PermissionDenied, $"the node at {RemoteEndPoint} claiming node id {acceptorId} did not prove the cluster key");
+            throw HandshakeError(HandshakeFailure.AuthenticationFailed, RsmThrow.Create(RsmError.PermissionDenied, $"the node at {RemoteEndPoint} claiming node id {acceptorId} did not prove the cluster key"));
         }
 
         CheckCertificateNodeId(acceptorId);
 
         if (acceptorId != _options.ExpectedPeerNodeId)
         {
-            throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"{RemoteEndPoint} is node {acceptorId}, not the expected node {_options.ExpectedPeerNodeId}");
+            throw HandshakeError(HandshakeFailure.UnexpectedNode, RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"{RemoteEndPoint} is node {acceptorId}, not the expected node {_options.ExpectedPeerNodeId}"));
         }
 
         byte[] proof = new byte[Handshake.ProofSize];
@@ -300,7 +348,7 @@ internal sealed partial class TcpFrameConnection
         if (answer.Opcode == Opcode.Refused)
         {
             AdmissionRefusal why = Handshake.ReadRefused(refusal);
-            throw RsmThrow.Create(RsmError.PermissionDenied, $"node {acceptorId} at {RemoteEndPoint} refused this node ({LocalNodeId}): {AdmissionRefusals.Describe(why, LocalNodeId)}").With(why);
+            throw HandshakeError(HandshakeFailure.Refused, RsmThrow.Create(RsmError.PermissionDenied, $"node {acceptorId} at {RemoteEndPoint} refused this node ({LocalNodeId}): {AdmissionRefusals.Describe(why, LocalNodeId)}").With(why));
         }
 
         PeerNodeId = acceptorId;
@@ -325,7 +373,7 @@ internal sealed partial class TcpFrameConnection
         (_, byte[] proof) = await ReadHandshakeFrameAsync(Opcode.Proof, Handshake.ProofSize, cancellationToken).ConfigureAwait(false);
         if (!Handshake.VerifyDialerMac(_options.ClusterKey, claimedId, LocalNodeId, dialerNonce, acceptorNonce, proof))
         {
-            throw RsmThrow.Create(RsmError.PermissionDenied, $"the peer at {RemoteEndPoint} claiming node id {claimedId} did not prove the cluster key");
+            throw HandshakeError(HandshakeFailure.AuthenticationFailed, RsmThrow.Create(RsmError.PermissionDenied, $"the peer at {RemoteEndPoint} claiming node id {claimedId} did not prove the cluster key"));
         }
 
         // Only now is the claimed id an identity, and only now is it judged: a refusal tells nothing to a peer without the key.
@@ -344,7 +392,7 @@ internal sealed partial class TcpFrameConnection
                 // The dialer is gone or too slow to hear it; it is refused all the same.
             }
 
-            throw RsmThrow.Create(RsmError.PermissionDenied, $"node {claimedId} at {RemoteEndPoint} was refused: {AdmissionRefusals.Describe(refusal, claimedId, _options.MaxNodeId)}").With(refusal);
+            throw HandshakeError(HandshakeFailure.Refused, RsmThrow.Create(RsmError.PermissionDenied, $"node {claimedId} at {RemoteEndPoint} was refused: {AdmissionRefusals.Describe(refusal, claimedId, _options.MaxNodeId)}").With(refusal));
         }
 
         await WriteHandshakeFrameAsync(Opcode.Admitted, [], cancellationToken).ConfigureAwait(false);
@@ -380,7 +428,7 @@ internal sealed partial class TcpFrameConnection
                 if (problem != FrameProblem.None)
                 {
                     _reader.AdvanceTo(buffer.Start);
-                    throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the peer at {RemoteEndPoint} sent a frame with {header.Describe(problem, Handshake.MaxMessageSize)} during the handshake");
+                    throw HandshakeError(HandshakeFailure.ProtocolViolation, RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the peer at {RemoteEndPoint} sent a frame with {header.Describe(problem, Handshake.MaxMessageSize)} during the handshake"));
                 }
 
                 bool isExpected = header.Opcode == expected && header.Length == (uint)expectedLength && header.Status == 0;
@@ -388,7 +436,7 @@ internal sealed partial class TcpFrameConnection
                 if (!isExpected && !isAlternative)
                 {
                     _reader.AdvanceTo(buffer.Start);
-                    throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the peer at {RemoteEndPoint} sent {header} where the handshake expects {expected} with {expectedLength} bytes");
+                    throw HandshakeError(HandshakeFailure.ProtocolViolation, RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the peer at {RemoteEndPoint} sent {header} where the handshake expects {expected} with {expectedLength} bytes"));
                 }
 
                 long frameLength = FrameHeader.Size + header.Length;
@@ -403,7 +451,7 @@ internal sealed partial class TcpFrameConnection
             if (result.IsCompleted)
             {
                 _reader.AdvanceTo(buffer.Start);
-                throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the peer at {RemoteEndPoint} closed the connection during the handshake, before sending {expected}");
+                throw HandshakeError(HandshakeFailure.PeerClosed, RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the peer at {RemoteEndPoint} closed the connection during the handshake, before sending {expected}"));
             }
 
             _reader.AdvanceTo(buffer.Start, buffer.End);

@@ -51,13 +51,13 @@ internal sealed partial class TcpFrameConnection
         }
         catch (Exception ex) when (_certificateRefusal is not null && ex is not OperationCanceledException)
         {
-            throw RsmThrow.Create(RsmError.PermissionDenied, $"the peer at {RemoteEndPoint} was refused: {_certificateRefusal}", ex);
+            throw HandshakeError(HandshakeFailure.AuthenticationFailed, RsmThrow.Create(RsmError.PermissionDenied, $"the peer at {RemoteEndPoint} was refused: {_certificateRefusal}", ex));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Anything the TLS layer throws (an alert, a record that is not TLS, a failure inside the platform's TLS
             // library) ends this connection only.
-            throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the TLS handshake with {RemoteEndPoint} failed (that node may not use TLS, or may not trust this node's certificate): {ex.Message}", ex);
+            throw HandshakeError(HandshakeFailure.TlsFailed, RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"the TLS handshake with {RemoteEndPoint} failed (that node may not use TLS, or may not trust this node's certificate): {ex.Message}", ex));
         }
     }
 
@@ -80,7 +80,7 @@ internal sealed partial class TcpFrameConnection
     {
         if (_certificateNodeId is uint certified && certified != claimedId)
         {
-            throw RsmThrow.Create(RsmError.PermissionDenied, $"the peer at {RemoteEndPoint} claims node id {claimedId}, but its certificate is mapped to node {certified}");
+            throw HandshakeError(HandshakeFailure.AuthenticationFailed, RsmThrow.Create(RsmError.PermissionDenied, $"the peer at {RemoteEndPoint} claims node id {claimedId}, but its certificate is mapped to node {certified}"));
         }
     }
 }

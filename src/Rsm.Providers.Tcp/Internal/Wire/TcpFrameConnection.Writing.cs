@@ -70,6 +70,12 @@ internal sealed partial class TcpFrameConnection
         }
     }
 
+    /// <summary>
+    /// <see cref="QueuedBytes"/> read without the send lock, for a metrics collector: a value that was true a moment
+    /// ago, which is all an observer needs, and no contention with the senders.
+    /// </summary>
+    internal long QueuedBytesSnapshot => Interlocked.Read(ref _queuedBytes);
+
     /// <summary>What a sender learns about a frame whose data it lent to the queue (see <see cref="TrySendReferenced"/>).</summary>
     public interface IFrameCompletion
     {

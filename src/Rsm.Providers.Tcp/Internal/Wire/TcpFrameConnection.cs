@@ -54,8 +54,15 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
     private Action<Exception?>? _onClosed;
     private IPayloadSink? _payloadSink;
     private Action? _helloReceived;
+    private Func<HandshakeFailure>? _cancellationReason;
+    private HandshakeFailure _handshakeFailure;
     private long _lastReceived;
     private long _lastSent;
+
+    // Set once the handshake is done: when the connection opened, and whether the active connections counted it.
+    private long _openedAt;
+    private bool _countedOpen;
+    private bool _countedActive;
 
     private TcpFrameConnection(Socket socket, HandshakeOptions options, bool isDialer)
     {
@@ -169,6 +176,11 @@ internal sealed partial class TcpFrameConnection : IAsyncDisposable, IDisposable
         }
 
         LogClosed(reason, exception);
+        if (_countedOpen)
+        {
+            _options.Metrics?.OnClosed(this, _countedActive, _openedAt, reason);
+        }
+
         if (sendGoodbye)
         {
             TrySendGoodbye();

@@ -316,7 +316,13 @@ internal sealed class TcpFrameListener : IDisposable, IAsyncDisposable
         TcpFrameConnection connection;
         try
         {
-            connection = await TcpFrameConnection.AcceptAsync(accepted, _acceptOptions, pending.OnHello, pending.Cancellation.Token).ConfigureAwait(false);
+            // The listener alone knows why it cancelled: the deadline, room for a newer connection, or its stop.
+            connection = await TcpFrameConnection.AcceptAsync(
+                accepted,
+                _acceptOptions,
+                pending.OnHello,
+                () => Volatile.Read(ref pending.Evicted) ? HandshakeFailure.Evicted : stopping.IsCancellationRequested ? HandshakeFailure.Cancelled : HandshakeFailure.Timeout,
+                pending.Cancellation.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
