@@ -18,6 +18,7 @@ internal sealed partial class ExporterWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         HostedNodeOptions o = options.Value;
+        Starting(Environment.ProcessId, o.Controller);
         try
         {
             // The hosted controllers opened it already when it is marked StartWithHost; this is one more reference.
@@ -82,6 +83,9 @@ internal sealed partial class ExporterWorker(
 
     [LoggerMessage(3, LogLevel.Information, "Unpublished and destroyed segment 0x{SegmentId:x8} after {Update} updates")]
     private partial void Withdrawn(uint segmentId, long update);
+
+    [LoggerMessage(5, LogLevel.Information, "Process {ProcessId} exports on controller {Controller}")]
+    private partial void Starting(int processId, string controller);
 
     [LoggerMessage(4, LogLevel.Error, "The exporter on controller {Controller} failed: {Message}")]
     private partial void Failed(string controller, string message);

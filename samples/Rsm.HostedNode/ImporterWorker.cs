@@ -19,6 +19,7 @@ internal sealed partial class ImporterWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         HostedNodeOptions o = options.Value;
+        Starting(Environment.ProcessId, o.Controller);
         IRsmController controller;
         uint segmentId;
         try
@@ -126,6 +127,9 @@ internal sealed partial class ImporterWorker(
 
     [LoggerMessage(15, LogLevel.Information, "Disconnected from segment 0x{SegmentId:x8} of node {NodeId}")]
     private partial void Disconnected(uint segmentId, uint nodeId);
+
+    [LoggerMessage(17, LogLevel.Information, "Process {ProcessId} imports on controller {Controller}")]
+    private partial void Starting(int processId, string controller);
 
     [LoggerMessage(16, LogLevel.Error, "The importer on controller {Controller} failed: {Message}")]
     private partial void Failed(string controller, string message);
