@@ -16,7 +16,18 @@ HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicati
 
 // Only the controller this node works on opens with the host: the others of the file stay closed, so that, for
 // example, a SharedMemory node does not also listen on the Tcp node's port.
-HostedNodeOptions node = builder.Configuration.GetSection(HostedNodeOptions.SectionName).Get<HostedNodeOptions>() ?? new HostedNodeOptions();
+HostedNodeOptions node;
+try
+{
+    node = builder.Configuration.GetSection(HostedNodeOptions.SectionName).Get<HostedNodeOptions>() ?? new HostedNodeOptions();
+}
+catch (InvalidOperationException ex)
+{
+    // A value that does not convert, such as a Role other than Exporter, Importer or Both; the message names its key.
+    Console.Error.WriteLine($"Rsm.HostedNode did not start: {ex.Message}");
+    return 1;
+}
+
 builder.Configuration.AddInMemoryCollection(builder.Configuration.GetSection("Rsm:Controllers").GetChildren()
     .Where(c => !string.Equals(c.Key, node.Controller, StringComparison.OrdinalIgnoreCase))
     .Select(c => new KeyValuePair<string, string?>($"{c.Path}:StartWithHost", "false")));
