@@ -30,12 +30,8 @@ internal sealed partial class ExporterWorker(
             Write(memory.GetSpan(), update);
 
             using IExportSegment export = controller.CreateExportSegment(memory.Address, memory.Length);
-            RsmAccessEntry[] access = o.AccessList();
-            if (o.Role == NodeRole.Both && !access.Any(a => a.NodeId == controller.LocalNodeId))
-            {
-                // One process that exports and imports: its own node may read.
-                access = [.. access, RsmAccessEntry.FromOctal(controller.LocalNodeId, "0444")];
-            }
+            // One process that exports and imports publishes to its own node only (the only access list Loopback accepts).
+            RsmAccessEntry[] access = o.Role == NodeRole.Both ? [RsmAccessEntry.FromOctal(controller.LocalNodeId, "0444")] : o.AccessList();
 
             uint segmentId = export.Publish(o.ParsedSegmentId, access);
             Published(segmentId, o.Controller, controller.ProviderName, controller.LocalNodeId, export.Length, string.Join(", ", access.Select(a => $"node {a.NodeId} {a.OctalPermission}")));

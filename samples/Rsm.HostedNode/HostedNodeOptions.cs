@@ -19,7 +19,7 @@ internal sealed class HostedNodeOptions
     /// <summary>The exporter's segment size in bytes, rounded up to whole pages.</summary>
     public int SegmentSize { get; set; } = 4096;
 
-    /// <summary>The exporter's access list: node id to octal permission (<c>"2": "0444"</c>).</summary>
+    /// <summary>The exporter's access list: node id to octal permission (<c>"2": "0444"</c>). With <see cref="NodeRole.Both"/> the list is the process's own node, read-only.</summary>
     public Dictionary<string, string> Access { get; set; } = [];
 
     /// <summary>The node the importer connects to.</summary>
