@@ -11,6 +11,12 @@ public sealed partial class RsmEngineController
     private long _barrierFailures;
     private Failure? _lastFailure;
 
+    /// <summary>The export segments of this controller that exist now (<c>rsm.export.count</c>).</summary>
+    internal long ExportedSegmentCount => Interlocked.Read(ref _exportedSegments);
+
+    /// <summary>The import segments of this controller that are connected now (<c>rsm.import.count</c>).</summary>
+    internal long ImportedSegmentCount => Interlocked.Read(ref _importedSegments);
+
     /// <summary>Whether a reference is left (the controller is open).</summary>
     internal bool IsOpen
     {

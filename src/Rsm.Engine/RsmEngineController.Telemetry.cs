@@ -13,9 +13,9 @@ public sealed partial class RsmEngineController
     private readonly KeyValuePair<string, object?>[] _getTags;
     private readonly KeyValuePair<string, object?>[] _putTags;
 
-    private KeyValuePair<string, object?> ProviderTag => new(RsmTelemetry.ProviderTag, ProviderName);
+    internal KeyValuePair<string, object?> ProviderTag => new(RsmTelemetry.ProviderTag, ProviderName);
 
-    private KeyValuePair<string, object?> ControllerTag => new(RsmTelemetry.ControllerTag, Name);
+    internal KeyValuePair<string, object?> ControllerTag => new(RsmTelemetry.ControllerTag, Name);
 
     /// <summary>The engine instruments this controller records on (those of its provider's meter).</summary>
     internal RsmMetrics Metrics => _metrics;
@@ -67,14 +67,12 @@ public sealed partial class RsmEngineController
 
     internal void OnExported(nuint length)
     {
-        _metrics.ExportSegments.Add(1, ProviderTag, ControllerTag);
         CountExport(1);
         RsmLog.SegmentExported(_logger, length, Name);
     }
 
     internal void OnExportDestroyed(nuint length)
     {
-        _metrics.ExportSegments.Add(-1, ProviderTag, ControllerTag);
         CountExport(-1);
         RsmLog.SegmentDestroyed(_logger, length);
     }
@@ -85,14 +83,12 @@ public sealed partial class RsmEngineController
 
     internal void OnImportConnected(ImportSegment import)
     {
-        _metrics.ImportSegments.Add(1, ProviderTag, ControllerTag);
         CountImport(1);
         RsmLog.ImportConnected(_logger, import.NodeId, import.SegmentId, import.Permission);
     }
 
     internal void OnImportDisconnected(ImportSegment import)
     {
-        _metrics.ImportSegments.Add(-1, ProviderTag, ControllerTag);
         CountImport(-1);
         RsmLog.ImportDisconnected(_logger, import.NodeId, import.SegmentId);
     }

@@ -42,6 +42,7 @@ public sealed partial class RsmEngineController : IRsmController, IRsmController
         _getTags = [ProviderTag, ControllerTag, new(RsmTelemetry.DirectionTag, RsmTelemetry.DirectionGet)];
         _putTags = [ProviderTag, ControllerTag, new(RsmTelemetry.DirectionTag, RsmTelemetry.DirectionPut)];
         _credentials = new Lazy<RsmCredentials>(transport.GetCallerCredentials);
+        metrics.Track(this);
         OnOpened();
     }
 

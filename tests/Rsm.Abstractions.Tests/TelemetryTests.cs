@@ -63,19 +63,20 @@ public sealed class TelemetryTests
         using var node = new TestNode("segments-test", meter: RsmTelemetry.CreateMeter(factory));
         IExportSegment export = node.Create();
         uint id = export.Publish(0x600000);
+        Assert.AreEqual("export 1, import 0", Counts(log), "observed: the export exists, no import yet");
         IImportSegment import = node.Controller.Connect(1, id, RsmPermissions.ReadWrite);
+        Assert.AreEqual("export 1, import 1", Counts(log));
         RsmBarrier barrier = import.InitBarrier();
         barrier.Open();
         export.Unpublish();
         Assert.AreEqual(RsmError.ConnectionAborted, Assert.ThrowsExactly<RsmException>(barrier.Close).Error);
         import.Disconnect();
 
-        AssertInstrument<UpDownCounter<long>>(log, "rsm.export.count", "{segment}");
-        AssertInstrument<UpDownCounter<long>>(log, "rsm.import.count", "{segment}");
+        AssertInstrument<ObservableUpDownCounter<long>>(log, "rsm.export.count", "{segment}");
+        AssertInstrument<ObservableUpDownCounter<long>>(log, "rsm.import.count", "{segment}");
         AssertInstrument<Counter<long>>(log, "rsm.import.forced_disconnects", "{import}");
         AssertInstrument<Counter<long>>(log, "rsm.barrier.failures", "{failure}");
-        Assert.AreEqual("1", string.Join("|", log.Of("rsm.export.count").Select(m => m.Value)));
-        Assert.AreEqual("1|-1", string.Join("|", log.Of("rsm.import.count").Select(m => m.Value)), "connected once, disconnected once");
+        Assert.AreEqual("export 1, import 0", Counts(log), "connected once, disconnected once");
         Assert.AreEqual("1", string.Join("|", log.Of("rsm.import.forced_disconnects").Select(m => m.Value)));
         Measured failure = log.Of("rsm.barrier.failures").Single();
         Assert.AreEqual(1d, failure.Value);
@@ -83,9 +84,25 @@ public sealed class TelemetryTests
         Assert.AreEqual("error.type,rsm.controller,rsm.provider", failure.Keys);
         Assert.IsTrue(
             log.Of("rsm.export.count").Concat(log.Of("rsm.import.count")).Concat(log.Of("rsm.import.forced_disconnects")).All(m => m.Keys == ProviderControllerKeys));
+        Assert.IsTrue(log.Of("rsm.export.count").All(m => (string?)m.Tag("rsm.controller") == "segments-test"), "only this controller's series");
 
         export.Destroy();
-        Assert.AreEqual("1|-1", string.Join("|", log.Of("rsm.export.count").Select(m => m.Value)), "created once, destroyed once");
+        Assert.AreEqual("export 0, import 0", Counts(log), "created once, destroyed once");
+
+        // What a listener that starts now sees: the counts as they are, not the changes since it started.
+        IExportSegment later = node.Create();
+        using (var lateLog = new MeasurementLog(factory))
+        {
+            Assert.AreEqual("export 1, import 0", Counts(lateLog), "a late listener sees the export that exists");
+        }
+
+        later.Destroy();
+
+        static string Counts(MeasurementLog log)
+        {
+            log.Observe();
+            return $"export {log.Of("rsm.export.count").Last().Value}, import {log.Of("rsm.import.count").Last().Value}";
+        }
     }
 
     [TestMethod]
@@ -218,15 +235,21 @@ public sealed class TelemetryTests
         {
             using IRsmController scoped = withFactory.CreateController("factory-meter-test", Empty, "Rsm:Controllers:factory-meter-test");
             using IRsmController shared = withoutFactory.CreateController("shared-meter-test", Empty, "Rsm:Controllers:shared-meter-test");
-            scoped.CreateExportSegment(memory.Address, memory.Length).Destroy();
-            shared.CreateExportSegment(memory.Address, memory.Length).Destroy();
+            IExportSegment scopedExport = scoped.CreateExportSegment(memory.Address, memory.Length);
+            IExportSegment sharedExport = shared.CreateExportSegment(memory.Address, memory.Length);
+            Assert.AreEqual("factory-meter-test 1", string.Join("|", ExportCounts(factoryLog)));
+            Assert.AreEqual("shared-meter-test 1", string.Join("|", ExportCounts(sharedLog).Where(m => m.StartsWith("shared-meter-test", StringComparison.Ordinal))));
+            Assert.IsFalse(ExportCounts(sharedLog).Any(m => m.StartsWith("factory-meter-test", StringComparison.Ordinal)), "the factory's controller recorded on the process-wide meter");
+            scopedExport.Destroy();
+            sharedExport.Destroy();
         }
 
-        Assert.AreEqual("factory-meter-test 1|factory-meter-test -1", string.Join("|", ExportCounts(factoryLog)));
-        Assert.AreEqual("shared-meter-test 1|shared-meter-test -1", string.Join("|", ExportCounts(sharedLog).Where(m => m.StartsWith("shared-meter-test", StringComparison.Ordinal))));
-        Assert.IsFalse(ExportCounts(sharedLog).Any(m => m.StartsWith("factory-meter-test", StringComparison.Ordinal)), "the factory's controller recorded on the process-wide meter");
-
-        static string[] ExportCounts(MeasurementLog log) => [.. log.Of("rsm.export.count").Select(m => $"{m.Tag("rsm.controller")} {m.Value}")];
+        static string[] ExportCounts(MeasurementLog log)
+        {
+            int before = log.Of("rsm.export.count").Length;
+            log.Observe();
+            return [.. log.Of("rsm.export.count").Skip(before).Select(m => $"{m.Tag("rsm.controller")} {m.Value}")];
+        }
     }
 
     private static IConfiguration Empty { get; } = new ConfigurationBuilder().Build();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
+using Rsm.Engine;
 
 namespace Rsm.Diagnostics;
 
@@ -75,13 +76,16 @@ internal sealed class RsmMetrics
 
     private static readonly ConditionalWeakTable<Meter, RsmMetrics> s_byMeter = new();
 
+    private readonly List<WeakReference<RsmEngineController>> _tracked = [];
+
     private RsmMetrics(Meter meter)
     {
         Meter = meter;
-        ExportSegments = meter.CreateUpDownCounter<long>(
-            "rsm.export.count", unit: "{segment}", description: "Export segments that exist: created and not yet destroyed.");
-        ImportSegments = meter.CreateUpDownCounter<long>(
-            "rsm.import.count", unit: "{segment}", description: "Import segments that are connected.");
+        // Observed, not added to: a listener that starts late (a tool attaching to a running process) sees the counts as they are.
+        ExportSegments = meter.CreateObservableUpDownCounter(
+            "rsm.export.count", () => Observe(static c => c.ExportedSegmentCount), unit: "{segment}", description: "Export segments that exist: created and not yet destroyed.");
+        ImportSegments = meter.CreateObservableUpDownCounter(
+            "rsm.import.count", () => Observe(static c => c.ImportedSegmentCount), unit: "{segment}", description: "Import segments that are connected.");
         Io = meter.CreateCounter<long>(
             "rsm.io", unit: "By", description: "Bytes copied into (put) or out of (get) import segments by the put and get calls, their sized forms and putv/getv.");
         OperationDuration = meter.CreateHistogram<double>(
@@ -98,9 +102,9 @@ internal sealed class RsmMetrics
 
     public Meter Meter { get; }
 
-    public UpDownCounter<long> ExportSegments { get; }
+    public ObservableUpDownCounter<long> ExportSegments { get; }
 
-    public UpDownCounter<long> ImportSegments { get; }
+    public ObservableUpDownCounter<long> ImportSegments { get; }
 
     public Counter<long> Io { get; }
 
@@ -112,4 +116,43 @@ internal sealed class RsmMetrics
 
     /// <summary>The engine's instruments on <paramref name="meter"/>, created the first time.</summary>
     public static RsmMetrics For(Meter meter) => s_byMeter.GetValue(meter, static m => new RsmMetrics(m));
+
+    /// <summary>Adds <paramref name="controller"/> to those the observed counts report, for as long as it is reachable.</summary>
+    public void Track(RsmEngineController controller)
+    {
+        lock (_tracked)
+        {
+            _tracked.RemoveAll(static w => !w.TryGetTarget(out _));
+            _tracked.Add(new WeakReference<RsmEngineController>(controller));
+        }
+    }
+
+    /// <summary>
+    /// One measurement per controller name: the sum of the controllers of that name and provider that are open or still
+    /// hold segments (a controller reopened after its last release, while segments of the old one live, is one series).
+    /// </summary>
+    private List<Measurement<long>> Observe(Func<RsmEngineController, long> count)
+    {
+        var sums = new Dictionary<(string Provider, string Controller), long>();
+        lock (_tracked)
+        {
+            foreach (WeakReference<RsmEngineController> reference in _tracked)
+            {
+                if (reference.TryGetTarget(out RsmEngineController? controller))
+                {
+                    long value = count(controller);
+                    if (value != 0 || controller.IsOpen)
+                    {
+                        (string, string) key = (controller.ProviderName, controller.Name);
+                        sums[key] = sums.GetValueOrDefault(key) + value;
+                    }
+                }
+            }
+        }
+
+        return [.. sums.Select(static s => new Measurement<long>(
+            s.Value,
+            new KeyValuePair<string, object?>(RsmTelemetry.ProviderTag, s.Key.Provider),
+            new KeyValuePair<string, object?>(RsmTelemetry.ControllerTag, s.Key.Controller)))];
+    }
 }
