@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Rsm.Diagnostics;
 using Rsm.Engine;
+using Rsm.Tests;
 
 namespace Rsm.Abstractions.Tests;
 

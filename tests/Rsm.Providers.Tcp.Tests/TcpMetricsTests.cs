@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Rsm.Diagnostics;
 using Rsm.Providers.Tcp.Internal.Wire;
+using Rsm.Tests;
 
 namespace Rsm.Providers.Tcp.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Rsm.Diagnostics;
+using Rsm.Tests;
 
 namespace Rsm.Providers.Tcp.Tests;
 

@@ -81,8 +81,15 @@ internal static class ShmCommand
         w.WriteString("segmentId", socket.SegmentIdText);
         w.WriteNumber("inode", socket.Inode);
         w.WriteString("state", socket.State);
+        WriteOwners(w, socket.Owners);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes the <c>processes</c> array: each owner's pid, uid (null when unknown) and command line.</summary>
+    public static void WriteOwners(System.Text.Json.Utf8JsonWriter w, IEnumerable<SocketOwner> owners)
+    {
         w.WriteStartArray("processes");
-        foreach (SocketOwner owner in socket.Owners)
+        foreach (SocketOwner owner in owners)
         {
             w.WriteStartObject();
             w.WriteNumber("pid", owner.ProcessId);
@@ -100,6 +107,5 @@ internal static class ShmCommand
         }
 
         w.WriteEndArray();
-        w.WriteEndObject();
     }
 }

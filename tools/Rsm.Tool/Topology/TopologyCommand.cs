@@ -174,25 +174,7 @@ internal static class TopologyCommand
 
         w.WriteString("detail", n.Detail);
         WriteStrings(w, "segments", n.Segments);
-        w.WriteStartArray("processes");
-        foreach (SocketOwner owner in n.Processes)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("pid", owner.ProcessId);
-            if (owner.Uid is { } uid)
-            {
-                w.WriteNumber("uid", uid);
-            }
-            else
-            {
-                w.WriteNull("uid");
-            }
-
-            w.WriteString("command", owner.Command);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        ShmCommand.WriteOwners(w, n.Processes);
         w.WriteEndObject();
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Rsm.Abstractions.Tests;
+namespace Rsm.Tests;
 
 /// <summary>One measurement as a <see cref="MeterListener"/> saw it: the instrument, the value and the attributes.</summary>
 internal sealed record Measured(Instrument Instrument, double Value, IReadOnlyDictionary<string, object?> Tags)
