@@ -34,6 +34,12 @@ internal sealed class HostedNodeOptions
     /// <summary>How many bytes the importer reads from the start of the segment each time.</summary>
     public int ReadLength { get; set; } = 128;
 
+    /// <summary>How often the health checks run (their status is logged when it changes).</summary>
+    public TimeSpan HealthInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Whether each measurement of the <c>Rsm</c> meter is also written to the console.</summary>
+    public bool ConsoleMetrics { get; set; }
+
     /// <summary>The parsed <see cref="SegmentId"/>.</summary>
     public uint ParsedSegmentId =>
         TryParseSegmentId(SegmentId, out uint id)
@@ -80,6 +86,11 @@ internal sealed class HostedNodeOptions
         if (Interval <= TimeSpan.Zero)
         {
             yield return $"{SectionName}:Interval: {Interval} must be positive";
+        }
+
+        if (HealthInterval <= TimeSpan.Zero)
+        {
+            yield return $"{SectionName}:HealthInterval: {HealthInterval} must be positive";
         }
 
         if (RetryInterval <= TimeSpan.Zero)

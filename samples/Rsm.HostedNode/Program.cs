@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Rsm;
+using Rsm.Diagnostics;
 using Rsm.HostedNode;
 
 // A Generic Host worker that exports a segment or imports it, on the controller HostedNode:Controller names. Settings
@@ -46,8 +48,19 @@ if (OperatingSystem.IsLinux())
 
 rsm.AddHostedControllers();
 
-// Health checks: the Rsm health checks of the controllers are registered here, next to AddRsm, once the application
-// references them (builder.Services.AddHealthChecks() and the Rsm registration); this sample registers none yet.
+// Health checks: one check per controller (rsm:shm0, rsm:tcp0, ...), which HealthReporter runs every
+// HostedNode:HealthInterval and logs when a status changes. A web host maps the same checks to an endpoint instead.
+builder.Services.AddHealthChecks().AddRsmHealthChecks();
+builder.Services.AddHostedService<HealthReporter>();
+
+// Metrics: the controllers create the "Rsm" meter through the host's IMeterFactory, so dotnet-counters
+// (dotnet-counters monitor -p <pid> --counters Rsm) and OpenTelemetry (AddMeter(RsmInstrumentation.MeterName)) see
+// them. HostedNode:ConsoleMetrics=true also writes each measurement to the console through the host's metrics builder.
+builder.Metrics.EnableMetrics(RsmInstrumentation.MeterName);
+if (node.ConsoleMetrics)
+{
+    builder.Metrics.AddDebugConsole();
+}
 
 builder.Services.AddOptions<HostedNodeOptions>()
     .Bind(builder.Configuration.GetSection(HostedNodeOptions.SectionName))

@@ -96,19 +96,16 @@ internal sealed class HostedNodeProcess : IAsyncDisposable
         return (((IPEndPoint)first.LocalEndPoint!).Port, ((IPEndPoint)second.LocalEndPoint!).Port);
     }
 
-    /// <summary>Waits until a line that contains <paramref name="text"/> was printed.</summary>
+    /// <summary>Waits until <paramref name="count"/> lines that contain <paramref name="text"/> were printed.</summary>
     /// <exception cref="AssertFailedException">The process exited first, or the wait limit passed.</exception>
-    public async Task WaitForLineAsync(string text)
+    public async Task WaitForLineAsync(string text, int count = 1)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < WaitLimit)
         {
-            lock (_lines)
+            if (CountLines(text) >= count)
             {
-                if (_lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
-                {
-                    return;
-                }
+                return;
             }
 
             if (_process.HasExited)
@@ -142,6 +139,36 @@ internal sealed class HostedNodeProcess : IAsyncDisposable
         }
 
         Assert.Fail($"the sample's diagnostics port did not appear within {WaitLimit.TotalSeconds} s:{Environment.NewLine}{Output}");
+    }
+
+    /// <summary>Sends the process a signal by name (<c>STOP</c>, <c>CONT</c>, <c>TERM</c>) through <c>kill</c>.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        var start = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
+        start.ArgumentList.Add($"-{signal}");
+        start.ArgumentList.Add(Id.ToString(CultureInfo.InvariantCulture));
+        using Process kill = Process.Start(start)!;
+        using var limit = new CancellationTokenSource(WaitLimit);
+        string error = await kill.StandardError.ReadToEndAsync(limit.Token);
+        await kill.WaitForExitAsync(limit.Token);
+        Assert.AreEqual(0, kill.ExitCode, $"kill -{signal} {Id}: {error}");
+    }
+
+    /// <summary>Waits until the process has exited by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        using var limit = new CancellationTokenSource(WaitLimit);
+        await _process.WaitForExitAsync(limit.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>How many printed lines contain <paramref name="text"/>.</summary>
+    public int CountLines(string text)
+    {
+        lock (_lines)
+        {
+            return _lines.Count(l => l.Contains(text, StringComparison.Ordinal));
+        }
     }
 
     /// <summary>Kills the process (SIGKILL: no unpublish, no goodbye) and waits until it has exited.</summary>
