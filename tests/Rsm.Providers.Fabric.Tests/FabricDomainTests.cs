@@ -17,11 +17,14 @@ public sealed unsafe class FabricDomainTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    [DataRow("tcp;ofi_rxm")]
-    [DataRow("shm")]
-    public void WritesAndReadsBackExactBytes(string provider)
+    [DataRow("tcp;ofi_rxm", false)]
+    [DataRow("shm", false)]
+    [DataRow("tcp;ofi_rxm", true)]
+    [DataRow("shm", true)]
+    public void WritesAndReadsBackExactBytes(string provider, bool registerLocal)
     {
-        using var pair = Pair.Open(provider);
+        using var pair = Pair.Open(provider, registerLocal: registerLocal);
+        Assert.AreEqual(registerLocal || (pair.Importer.MrMode & FabricConstants.FI_MR_LOCAL) != 0, pair.Importer.RegistersLocalBuffers);
         (int Offset, int Length)[] cases = [(0, 8), (0, 4096), (0, Region), (3, 8), (1, 4093), (4095, 4098), (12345, 70001), (7, Region - 7)];
         int seed = 0;
         foreach ((int offset, int length) in cases)
@@ -130,13 +133,15 @@ public sealed unsafe class FabricDomainTests
     }
 
     [TestMethod]
-    [DataRow("tcp;ofi_rxm", 8)]
-    [DataRow("tcp;ofi_rxm", 4)]
-    [DataRow("shm", 8)]
-    [DataRow("shm", 4)]
-    public void CompareSwapAndSwapHaveTheirSemantics(string provider, int size)
+    [DataRow("tcp;ofi_rxm", 8, false)]
+    [DataRow("tcp;ofi_rxm", 4, false)]
+    [DataRow("shm", 8, false)]
+    [DataRow("shm", 4, false)]
+    [DataRow("tcp;ofi_rxm", 8, true)]
+    [DataRow("shm", 4, true)]
+    public void CompareSwapAndSwapHaveTheirSemantics(string provider, int size, bool registerLocal)
     {
-        using var pair = Pair.Open(provider);
+        using var pair = Pair.Open(provider, registerLocal: registerLocal);
         Assert.IsTrue(pair.Importer.SupportsAtomic(FabricAtomic.CompareSwap, size));
         Assert.IsTrue(pair.Importer.SupportsAtomic(FabricAtomic.Swap, size));
         const int Offset = 128;
@@ -334,11 +339,11 @@ public sealed unsafe class FabricDomainTests
 
         public ulong Key => Registration.Key;
 
-        public static Pair Open(string provider, int length = Region)
+        public static Pair Open(string provider, int length = Region, bool registerLocal = false)
         {
             RequireProvider(provider);
-            FabricDomain exporter = FabricDomain.Open(provider);
-            FabricDomain importer = FabricDomain.Open(provider);
+            FabricDomain exporter = FabricDomain.Open(provider, null, registerLocal);
+            FabricDomain importer = FabricDomain.Open(provider, null, registerLocal);
             var memory = new NativeBuffer((nuint)length);
             FabricRegistration registration = exporter.Register(memory.Address, memory.Length, remoteRead: true, remoteWrite: true, requestedKey: 0x1001);
             ulong peer = importer.InsertPeer(exporter.Address);

@@ -17,16 +17,18 @@ public sealed unsafe class FabricMeasurementTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    [DataRow("tcp;ofi_rxm")]
-    [DataRow("shm")]
-    public void MeasuresLatencyBandwidthAndAtomicRate(string provider)
+    [DataRow("tcp;ofi_rxm", false)]
+    [DataRow("shm", false)]
+    [DataRow("tcp;ofi_rxm", true)]
+    [DataRow("shm", true)]
+    public void MeasuresLatencyBandwidthAndAtomicRate(string provider, bool registerLocal)
     {
         RequireProvider(provider);
         const int Large = 1 << 20;
         using var memory = new NativeBuffer(Large);
         using var local = new NativeBuffer(Large);
-        using FabricDomain exporter = FabricDomain.Open(provider);
-        using FabricDomain importer = FabricDomain.Open(provider);
+        using FabricDomain exporter = FabricDomain.Open(provider, null, registerLocal);
+        using FabricDomain importer = FabricDomain.Open(provider, null, registerLocal);
         using FabricRegistration registration = exporter.Register(memory.Address, memory.Length, true, true, 0x3001);
         ulong peer = importer.InsertPeer(exporter.Address);
         ulong remote = registration.RemoteBase;
@@ -50,7 +52,7 @@ public sealed unsafe class FabricMeasurementTests
 
         string line = string.Create(
             CultureInfo.InvariantCulture,
-            $"{provider} ({importer.ProviderName}, mr_mode 0x{importer.MrMode:x}, threading {importer.Threading}, progress control {importer.ControlProgress} data {importer.DataProgress}, wait object {importer.HasWaitObject}): " +
+            $"{provider}{(registerLocal ? " registering local buffers" : string.Empty)} ({importer.ProviderName}, mr_mode 0x{importer.MrMode:x}, threading {importer.Threading}, progress control {importer.ControlProgress} data {importer.DataProgress}, wait object {importer.HasWaitObject}): " +
             $"8 B write {writeSmall * 1e6:F1} µs, 8 B delivery-complete write {writeSmallDelivered * 1e6:F1} µs, 8 B read {readSmall * 1e6:F1} µs, " +
             $"1 MiB write {Large / writeLarge / 1e9:F2} GB/s, 1 MiB read {Large / readLarge / 1e9:F2} GB/s, fetch-add {1 / fetchAdd:F0}/s");
         TestContext.WriteLine(line);

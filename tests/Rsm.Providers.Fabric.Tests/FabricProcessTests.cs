@@ -62,32 +62,45 @@ public sealed unsafe class FabricProcessTests
         Assert.AreEqual(7UL, importer.Swap(handle, peer.Base + 8192, peer.Key, 0, 8, OperationTimeout, out status));
         Assert.AreEqual(0, status);
 
-        // SIGKILL: the peer closes nothing.
-        var killed = Stopwatch.StartNew();
-        peer.Kill();
+        // SIGKILL while a thread keeps transfers in flight: the peer closes nothing.
         TimeSpan bound = TimeSpan.FromSeconds(2);
-        int failed = 0;
-        int attempts = 0;
-        var operation = new Stopwatch();
-        while (killed.Elapsed < TimeSpan.FromSeconds(30))
+        var killed = new Stopwatch();
+        int inFlight = 0;
+        double inFlightAt = 0;
+        var reader = new Thread(() =>
         {
-            attempts++;
-            operation.Restart();
-            failed = importer.Read(handle, local.Address, 64, peer.Base, peer.Key, bound);
-            operation.Stop();
-            Assert.IsLessThan(bound.TotalMilliseconds + 2000, operation.Elapsed.TotalMilliseconds, "each operation returns within its bound");
-            if (failed != 0)
+            using var buffer = new NativeBuffer(65536);
+            while (true)
             {
-                break;
+                int result = importer.Read(handle, buffer.Address, 65536, peer.Base, peer.Key, bound);
+                if (result != 0)
+                {
+                    inFlight = result;
+                    inFlightAt = killed.Elapsed.TotalMilliseconds;
+                    return;
+                }
             }
-
-            Thread.Sleep(1);
-        }
-
+        });
+        reader.Start();
+        Thread.Sleep(100);
+        killed.Start();
+        peer.Kill();
+        Assert.IsTrue(reader.Join(TimeSpan.FromSeconds(20)), "the transfer in flight returned");
         TestContext.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{provider}: after SIGKILL, attempt {attempts} returned {FabricLibrary.ErrorText(failed)} {killed.Elapsed.TotalMilliseconds:F1} ms after the kill (that operation took {operation.Elapsed.TotalMilliseconds:F1} ms)"));
+            $"{provider}: after SIGKILL, the transfer in flight returned {FabricLibrary.ErrorText(inFlight)} {inFlightAt:F1} ms after the kill"));
+        Assert.AreNotEqual(0, inFlight);
+
+        // An operation posted after the death fails or times out within its bound too.
+        double posted = killed.Elapsed.TotalMilliseconds;
+        var operation = Stopwatch.StartNew();
+        int failed = importer.Read(handle, local.Address, 64, peer.Base, peer.Key, bound);
+        operation.Stop();
+        TestContext.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{provider}: a read posted {posted:F0} ms after the kill returned {FabricLibrary.ErrorText(failed)} after {operation.Elapsed.TotalMilliseconds:F1} ms"));
         Assert.AreNotEqual(0, failed, "an operation on the killed peer fails or times out");
+        Assert.IsLessThan(bound.TotalMilliseconds + 2000, operation.Elapsed.TotalMilliseconds, "within its bound");
 
         // The importer stays usable: another operation on the dead peer is bounded too, and dispose is prompt.
         operation.Restart();

@@ -62,6 +62,7 @@ internal sealed unsafe class FabricDomain : IDisposable
     private readonly bool _serialize;
     private readonly bool _cqWait;
     private readonly bool _atomics;
+    private readonly bool _mrLocal;
     private readonly Thread _progressThread;
     private FiInfo* _info;
     private FidFabric* _fabric;
@@ -80,7 +81,7 @@ internal sealed unsafe class FabricDomain : IDisposable
     private long _progressCalls;
     private bool _paused;
 
-    private FabricDomain(FabricLibrary.Loaded library, FiInfo* info, bool atomics)
+    private FabricDomain(FabricLibrary.Loaded library, FiInfo* info, bool atomics, bool registerLocal)
     {
         _library = library;
         _info = info;
@@ -94,6 +95,7 @@ internal sealed unsafe class FabricDomain : IDisposable
         ControlProgress = domainAttr->control_progress;
         DataProgress = domainAttr->data_progress;
         Caps = info->caps;
+        _mrLocal = (MrMode & FI_MR_LOCAL) != 0 || registerLocal;
         _serialize = Threading != FI_THREAD_SAFE;
         nuint max = info->ep_attr->max_msg_size;
         MaxRmaSize = max == 0 || max > (1UL << 30) ? 1UL << 30 : max;
@@ -148,6 +150,9 @@ internal sealed unsafe class FabricDomain : IDisposable
     /// <summary>The endpoint's address (fi_getname), for <see cref="InsertPeer"/> on the other side.</summary>
     public byte[] Address { get; private set; } = [];
 
+    /// <summary>Whether local buffers are registered: the domain reports FI_MR_LOCAL (or was opened to act so).</summary>
+    public bool RegistersLocalBuffers => _mrLocal;
+
     /// <summary>Whether the completion queue has a wait object the progress thread blocks on (fi_cq_sread).</summary>
     public bool HasWaitObject => _cqWait;
 
@@ -189,7 +194,13 @@ internal sealed unsafe class FabricDomain : IDisposable
     /// <param name="interfaceOrNode">The domain name (for tcp the network interface, for verbs the NIC), or null for the first.</param>
     /// <returns>The open domain.</returns>
     /// <exception cref="RsmException">ControllerNotPresent (4): libfabric is not installed, or offers no such provider with RMA.</exception>
-    public static FabricDomain Open(string providerName, string? interfaceOrNode = null)
+    public static FabricDomain Open(string providerName, string? interfaceOrNode = null) => Open(providerName, interfaceOrNode, registerLocal: false);
+
+    /// <summary>
+    /// Opens a domain that, with <paramref name="registerLocal"/>, registers local buffers as under FI_MR_LOCAL even
+    /// when the provider does not need it (the tests run that path on providers that do not report it).
+    /// </summary>
+    internal static FabricDomain Open(string providerName, string? interfaceOrNode, bool registerLocal)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
         FabricLibrary.Loaded library = FabricLibrary.EnsureLoadedCore();
@@ -224,7 +235,7 @@ internal sealed unsafe class FabricDomain : IDisposable
             library.fi_freeinfo(rest);
         }
 
-        return new FabricDomain(library, info, atomics);
+        return new FabricDomain(library, info, atomics, registerLocal);
     }
 
     private static int GetInfo(FabricLibrary.Loaded library, string providerName, string? interfaceOrNode, bool atomics, bool threadSafe, out FiInfo* info)
@@ -309,7 +320,7 @@ internal sealed unsafe class FabricDomain : IDisposable
         NativeMemory.Clear(_contextMemory, (nuint)(ContextCount * ContextSize));
         _staging = (byte*)NativeMemory.AlignedAlloc((nuint)ContextCount * StagingSize, 4096);
         NativeMemory.Clear(_staging, (nuint)ContextCount * StagingSize);
-        if ((MrMode & FI_MR_LOCAL) != 0)
+        if (_mrLocal)
         {
             _stagingMr = RegisterNative((nint)_staging, (nuint)ContextCount * StagingSize, FI_READ | FI_WRITE, NextInternalKey(), out rc);
             Check(rc, "fi_mr_reg(staging)");
@@ -398,7 +409,7 @@ internal sealed unsafe class FabricDomain : IDisposable
         try
         {
             ulong access = (remoteRead ? FI_REMOTE_READ : 0) | (remoteWrite ? FI_REMOTE_WRITE : 0);
-            if ((MrMode & FI_MR_LOCAL) != 0)
+            if (_mrLocal)
             {
                 access |= FI_READ | FI_WRITE;
             }
@@ -674,7 +685,7 @@ internal sealed unsafe class FabricDomain : IDisposable
         bool staged = length <= StagingSize;
         byte* buffer = staged ? _staging + ((nint)index * StagingSize) : local;
         void* desc = staged ? _stagingDesc : null;
-        if (!staged && (MrMode & FI_MR_LOCAL) != 0)
+        if (!staged && _mrLocal)
         {
             // The caller's buffer is registered for this operation only; its context closes it after the completion.
             context.LocalMr = RegisterNative((nint)local, length, FI_READ | FI_WRITE, NextInternalKey(), out int rc);
