@@ -205,18 +205,18 @@ internal sealed unsafe class FabricDomain : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
         FabricLibrary.Loaded library = FabricLibrary.EnsureLoadedCore();
         bool atomics = true;
-        int rc = GetInfo(library, providerName, interfaceOrNode, atomics: true, threadSafe: true, out FiInfo* info);
+        int rc = GetInfo(library, providerName, atomics: true, threadSafe: true, out FiInfo* info);
         if (rc == -FI_ENODATA)
         {
             // A provider without atomics still moves bytes.
             atomics = false;
-            rc = GetInfo(library, providerName, interfaceOrNode, atomics: false, threadSafe: true, out info);
+            rc = GetInfo(library, providerName, atomics: false, threadSafe: true, out info);
         }
 
         if (rc == -FI_ENODATA)
         {
             // A provider that is not thread safe is driven under a lock.
-            rc = GetInfo(library, providerName, interfaceOrNode, atomics, threadSafe: false, out info);
+            rc = GetInfo(library, providerName, atomics, threadSafe: false, out info);
         }
 
         if (rc != 0 || info is null)
@@ -227,18 +227,47 @@ internal sealed unsafe class FabricDomain : IDisposable
                 $"libfabric {FabricLibrary.VersionText(library.LibraryVersion)} offers no provider '{providerName}'{where} with reliable datagram endpoints and RMA: {FabricLibrary.ErrorText(rc)} (fi_info -p '{providerName}' lists what it offers)");
         }
 
-        // Only the first match is kept; the domain owns it from here.
-        if (info->next is not null)
+        // A layered provider does not always filter on the domain name: the first entry of that domain (or fabric,
+        // for example the subnet 127.0.0.1/32 of tcp) is chosen here. The chosen entry is kept; the domain owns it.
+        FiInfo* chosen = info;
+        if (interfaceOrNode is not null)
         {
-            FiInfo* rest = info->next;
-            info->next = null;
-            library.fi_freeinfo(rest);
+            chosen = null;
+            var offered = new List<string>();
+            for (FiInfo* entry = info; entry is not null; entry = entry->next)
+            {
+                string domainName = Text(entry->domain_attr->name);
+                string fabricName = Text(entry->fabric_attr->name);
+                if (domainName == interfaceOrNode || fabricName == interfaceOrNode)
+                {
+                    chosen = entry;
+                    break;
+                }
+
+                offered.Add($"{domainName} ({fabricName})");
+            }
+
+            if (chosen is null)
+            {
+                library.fi_freeinfo(info);
+                throw RsmThrow.Create(
+                    RsmError.ControllerNotPresent,
+                    $"libfabric provider '{providerName}' has no domain or fabric '{interfaceOrNode}'; it offers {string.Join(", ", offered.Distinct())}");
+            }
         }
 
+        FiInfo* kept = library.fi_dupinfo(chosen);
+        library.fi_freeinfo(info);
+        if (kept is null)
+        {
+            throw RsmThrow.Create(RsmError.InsufficientResources, "fi_dupinfo failed");
+        }
+
+        info = kept;
         return new FabricDomain(library, info, atomics, registerLocal);
     }
 
-    private static int GetInfo(FabricLibrary.Loaded library, string providerName, string? interfaceOrNode, bool atomics, bool threadSafe, out FiInfo* info)
+    private static int GetInfo(FabricLibrary.Loaded library, string providerName, bool atomics, bool threadSafe, out FiInfo* info)
     {
         info = null;
         FiInfo* hints = library.fi_dupinfo(null);
@@ -255,11 +284,6 @@ internal sealed unsafe class FabricDomain : IDisposable
             hints->domain_attr->threading = threadSafe ? FI_THREAD_SAFE : FI_THREAD_UNSPEC;
             hints->domain_attr->mr_mode = MrModesHandled;
             hints->fabric_attr->prov_name = CopyText(providerName);
-            if (interfaceOrNode is not null)
-            {
-                hints->domain_attr->name = CopyText(interfaceOrNode);
-            }
-
             FiInfo* found = null;
             int rc = library.fi_getinfo(library.ApiVersion, null, null, 0, hints, &found);
             info = found;
@@ -1026,9 +1050,10 @@ internal sealed unsafe class FabricDomain : IDisposable
         int idle = 0;
         while (Volatile.Read(ref _state) == StateOpen)
         {
-            if (Volatile.Read(ref _waiters) > 0 || PauseProgress)
+            if (PauseProgress || (!_cqWait && Volatile.Read(ref _waiters) > 0))
             {
-                // The waiting threads progress; this one steps aside.
+                // A polling thread steps aside while the waiting threads poll; one that blocks in fi_cq_sread costs
+                // nothing idle and serves the remote accesses at once, so it stays.
                 Thread.Sleep(1);
                 continue;
             }
