@@ -490,16 +490,30 @@ internal sealed unsafe class FabricDomain : IDisposable
     {
         lock (_registrationLock)
         {
-            if (!_registrations.Remove(registration) || registration.Mr is null)
+            if (registration.Mr is null || !_registrations.Contains(registration))
             {
                 return;
             }
 
-            FidMr* mr = registration.Mr;
-            registration.Mr = null;
-            using (SerialScope())
+            // A domain being disposed closes what is left after its endpoint; closing here meanwhile could race it.
+            if (!Enter())
             {
-                _ = fi_close(&mr->fid);
+                return;
+            }
+
+            try
+            {
+                _registrations.Remove(registration);
+                FidMr* mr = registration.Mr;
+                registration.Mr = null;
+                using (SerialScope())
+                {
+                    _ = fi_close(&mr->fid);
+                }
+            }
+            finally
+            {
+                Exit();
             }
         }
     }
@@ -1050,10 +1064,10 @@ internal sealed unsafe class FabricDomain : IDisposable
         int idle = 0;
         while (Volatile.Read(ref _state) == StateOpen)
         {
-            if (PauseProgress || (!_cqWait && Volatile.Read(ref _waiters) > 0))
+            if (PauseProgress || Volatile.Read(ref _waiters) > 0)
             {
-                // A polling thread steps aside while the waiting threads poll; one that blocks in fi_cq_sread costs
-                // nothing idle and serves the remote accesses at once, so it stays.
+                // The waiting threads progress (the remote accesses to this domain too); this one steps aside, so a
+                // completion is not taken by a thread that may be preempted before it marks it.
                 Thread.Sleep(1);
                 continue;
             }
