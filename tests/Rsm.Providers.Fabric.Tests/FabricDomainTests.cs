@@ -298,6 +298,36 @@ public sealed unsafe class FabricDomainTests
         }
     }
 
+    [TestMethod]
+    [DataRow("tcp;ofi_rxm")]
+    [DataRow("shm")]
+    public void TheSteadyPathAllocatesNothing(string provider)
+    {
+        using var pair = Pair.Open(provider);
+        using var local = new NativeBuffer(65536);
+        for (int round = 0; round < 2; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 200; i++)
+            {
+                Assert.AreEqual(0, pair.Importer.Write(pair.Peer, local.Address, 8, pair.Base, pair.Key, deliveryComplete: i % 2 == 0, OperationTimeout));
+                Assert.AreEqual(0, pair.Importer.Read(pair.Peer, local.Address, 65536, pair.Base, pair.Key, OperationTimeout));
+                _ = pair.Importer.FetchAdd(pair.Peer, pair.Base, pair.Key, 1, 8, OperationTimeout, out int status);
+                Assert.AreEqual(0, status);
+                _ = pair.Importer.CompareSwap(pair.Peer, pair.Base, pair.Key, 1, 0, 4, OperationTimeout, out status);
+                Assert.AreEqual(0, status);
+            }
+
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            // The first round may compile and initialize; the second is the steady path.
+            if (round == 1)
+            {
+                Assert.AreEqual(0L, allocated, $"{allocated} bytes allocated by 800 operations");
+            }
+        }
+    }
+
     private static void Store(Pair pair, int offset, int size, ulong value)
     {
         if (size == 4)
