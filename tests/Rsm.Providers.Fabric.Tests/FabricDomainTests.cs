@@ -133,6 +133,52 @@ public sealed unsafe class FabricDomainTests
     }
 
     [TestMethod]
+    [DataRow("tcp;ofi_rxm", 2)]
+    [DataRow("tcp;ofi_rxm", 8)]
+    [DataRow("shm", 2)]
+    [DataRow("shm", 8)]
+    public void SmallWritesAndReadsFromFourThreads_EveryElementExact(string provider, int size)
+    {
+        using var pair = Pair.Open(provider);
+        const int Threads = 4;
+        const int Each = 1000;
+        var failures = new ConcurrentQueue<string>();
+        Thread[] threads = new Thread[Threads];
+        for (int t = 0; t < Threads; t++)
+        {
+            int me = t;
+            threads[t] = new Thread(() =>
+            {
+                byte* element = stackalloc byte[8];
+                byte* back = stackalloc byte[8];
+                for (int i = 0; i < Each && failures.IsEmpty; i++)
+                {
+                    ulong offset = (ulong)((me * 4096) + ((i % 512) * size));
+                    for (int b = 0; b < size; b++)
+                    {
+                        element[b] = (byte)(me + i + b);
+                    }
+
+                    int written = pair.Importer.Write(pair.Peer, (nint)element, (nuint)size, pair.Base + offset, pair.Key, deliveryComplete: true, OperationTimeout);
+                    int read = pair.Importer.Read(pair.Peer, (nint)back, (nuint)size, pair.Base + offset, pair.Key, OperationTimeout);
+                    if (written != 0 || read != 0 || !new ReadOnlySpan<byte>(element, size).SequenceEqual(new ReadOnlySpan<byte>(back, size)))
+                    {
+                        failures.Enqueue($"thread {me} element {i}: write {written}, read {read}");
+                    }
+                }
+            });
+            threads[t].Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            Assert.IsTrue(thread.Join(TimeSpan.FromSeconds(120)), "a thread finished in time");
+        }
+
+        Assert.IsEmpty(failures, string.Join("; ", failures.Take(5)));
+    }
+
+    [TestMethod]
     [DataRow("tcp;ofi_rxm", 8, false)]
     [DataRow("tcp;ofi_rxm", 4, false)]
     [DataRow("shm", 8, false)]

@@ -22,6 +22,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     private bool _largeOutstanding;
     private IDataPlaneWindow? _window;
     private bool _windowAtomics;
+    private volatile bool _windowData = true;
 
     private TcpExportLink(ImporterChannel channel, uint nodeId, uint importId, ulong length, ExportFlags flags, uint granted, int chunk, EventCounter events)
     {
@@ -200,7 +201,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
         // On the plane the bytes come straight from the exporter's pages; a failure there is served with frames, which
         // also tell an import the exporter aborted (40) from a transport that failed.
-        if (_window is { } window && OnWindow(window.Read(offset, destination, accessSize), "get"))
+        if (_windowData && _window is { } window && OnWindow(window.Read(offset, destination, accessSize), "get", offset))
         {
             if (Aborted)
             {
@@ -210,6 +211,12 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
             return;
         }
 
+        ReadFrames(offset, destination, accessSize);
+    }
+
+    /// <summary>A get served with frames.</summary>
+    private void ReadFrames(long offset, Span<byte> destination, int accessSize)
+    {
         fixed (byte* target = destination)
         {
             // Every chunk is requested back to back, then the replies are awaited: one round trip for the whole range.
@@ -254,24 +261,9 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
         // A write on the plane returns once it was delivered into the exporter's memory, so nothing is outstanding
         // for the close barrier; a failure is served with frames (see Read).
-        if (_window is { } window)
+        if (_windowData && _window is { } window && OnWindow(window.Write(offset, source, accessSize), "put", offset))
         {
-            RsmError written = window.Write(offset, source, accessSize);
-            if (written == RsmError.BarrierFailure && !acknowledged)
-            {
-                // Explicit mode: the put's failure is the next close barrier's (38), as for a put whose answer never came.
-                lock (_outstandingGate)
-                {
-                    _firstError = _firstError == 0 ? (int)RsmError.BarrierFailure : _firstError;
-                }
-
-                return;
-            }
-
-            if (OnWindow(written, "put"))
-            {
-                return;
-            }
+            return;
         }
 
         int count = Math.Max(1, (source.Length + _chunk - 1) / _chunk);
@@ -332,7 +324,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         }
 
         // Every importer of a plane that runs lock operations runs them there, so they are atomic with each other.
-        if (_windowAtomics && _window is { } window && OnWindow(window.Atomic(operation, offset, value, comparand, size, out ulong previous), "lock operation"))
+        if (_windowAtomics && _window is { } window && OnWindow(window.Atomic(operation, offset, value, comparand, size, out ulong previous), LockOperation, offset))
         {
             return previous;
         }
@@ -451,12 +443,46 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     /// complete in time may still land later, so it is not repeated: it is the BarrierFailure (38) frames report for a
     /// request that was not answered.
     /// </summary>
-    private bool OnWindow(RsmError result, string what) => result switch
+    private bool OnWindow(RsmError result, string what, long offset)
     {
-        RsmError.Success => true,
-        RsmError.BarrierFailure when !Aborted => throw RsmThrow.Create(RsmError.BarrierFailure, $"node {NodeId} did not complete a {what} on the fabric in time"),
-        _ => false,
-    };
+        if (result == RsmError.Success)
+        {
+            return true;
+        }
+
+        if (result != RsmError.BarrierFailure)
+        {
+            return false;
+        }
+
+        // An access that timed out on the plane may belong to an import the exporter aborted meanwhile (it revokes the
+        // grant first, and the abort notice may still be on its way): one byte read with frames asks the exporter, which
+        // answers 40 for an import it holds no more, and the import is aborted here before the access returns.
+        if (!Aborted)
+        {
+            Span<byte> probe = stackalloc byte[1];
+            ReadFrames(offset, probe, 1);
+        }
+
+        if (Aborted)
+        {
+            return true;
+        }
+
+        if (what != LockOperation)
+        {
+            // The exporter holds the import and answered in time: the plane lost this transfer (a fabric connection that
+            // a peer's failure took down mid-transfer). Frames serve it, and every later get and put of this import, so
+            // that no later transfer on the plane can be overtaken by the lost one should it still land. Lock operations
+            // stay on the plane: they must be atomic with every other importer's.
+            _windowData = false;
+            return false;
+        }
+
+        throw RsmThrow.Create(RsmError.BarrierFailure, $"node {NodeId} did not complete a {what} on the fabric in time");
+    }
+
+    private const string LockOperation = "lock operation";
 
     public void OnSignal() => Events.Post();
 
