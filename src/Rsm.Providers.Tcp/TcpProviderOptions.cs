@@ -7,7 +7,7 @@ namespace Rsm.Providers.Tcp;
 /// that opens a Tcp controller is the node <see cref="RsmProviderOptions.NodeId"/>: it listens on <see cref="Listen"/> and reaches the other
 /// nodes at the endpoints of <see cref="Nodes"/>. All nodes of a cluster share one cluster key.
 /// </summary>
-public sealed class TcpProviderOptions : RsmProviderOptions
+public class TcpProviderOptions : RsmProviderOptions
 {
     /// <summary>The endpoint this node listens on, <c>host:port</c>; port 0 picks a free port. Default <c>127.0.0.1:0</c>.</summary>
     public string Listen { get; set; } = "127.0.0.1:0";

@@ -123,6 +123,7 @@ internal sealed class ExporterSession : IFrameHandler
 
         foreach (TcpImporterLink link in _imports.Values)
         {
+            link.RevokeGrant();
             Exports.Release(link);
         }
 
@@ -172,6 +173,7 @@ internal sealed class ExporterSession : IFrameHandler
             case Opcode.Disconnect when body.Length >= Messages.ImportIdSize:
                 if (_imports.TryRemove(Messages.ReadImportId(body), out TcpImporterLink? gone))
                 {
+                    gone.RevokeGrant();
                     Exports.Release(gone);
                     gone.OnAbortSeen();
                 }
@@ -276,9 +278,68 @@ internal sealed class ExporterSession : IFrameHandler
             _imports[importId] = link;
             return true;
         });
-        Span<byte> reply = stackalloc byte[Messages.ConnectReplySize];
+        // An importer that speaks this node's data plane gets a grant of the import's window on it, after admission.
+        byte[]? grant = _node.DataPlane is { } plane && Messages.TryReadConnectPlane(body, out string planeName, out byte[] importerAddress)
+            && planeName == plane.Name
+                ? Grant(plane, link, permission, admission.Length, importerAddress)
+                : null;
+        byte[] reply = new byte[Messages.ConnectReplySize + (grant is null ? 0 : 2 + grant.Length)];
         Messages.WriteConnectReply(reply, importId, admission.Length, admission.Flags, admission.GrantedMode, admission.OwnerUid, admission.OwnerGid);
+        if (grant is not null)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(reply.AsSpan(Messages.ConnectReplySize), (ushort)grant.Length);
+            grant.CopyTo(reply, Messages.ConnectReplySize + 2);
+        }
+
         _ = Channel.Post(Opcode.ConnectReply, requestId, 0, reply);
+    }
+
+    /// <summary>
+    /// Lets the importer reach the import's own mapping of the segment's pages on the plane: reads always, writes and lock
+    /// operations when it connected for writing. Null when the pages cannot be granted (memory that is not in shareable
+    /// pages, a segment above 2 GiB, a plane that refuses, or an import aborted meanwhile): the importer then uses frames.
+    /// </summary>
+    private byte[]? Grant(IDataPlane plane, TcpImporterLink link, RsmPermissions permission, nuint length, byte[] importerAddress)
+    {
+        if (length > int.MaxValue)
+        {
+            return null;
+        }
+
+        RsmPermissions access = permission & RsmPermissions.ReadWrite;
+        nint address;
+        try
+        {
+            if (!Exports.TryBeginDirectAccess(link, 0, (int)length, access == 0 ? RsmPermissions.Read : access, out address))
+            {
+                return null;
+            }
+        }
+        catch (RsmException)
+        {
+            return null;
+        }
+
+        IDataPlaneGrant granted;
+        try
+        {
+            granted = plane.Grant(address, length, (access & RsmPermissions.Write) != 0, importerAddress);
+        }
+        catch (RsmException)
+        {
+            RsmExportService.EndDirectAccess(link);
+            return null;
+        }
+
+        byte[] description = granted.Description.ToArray();
+        if (!link.SetGrant(granted))
+        {
+            granted.Dispose();
+            RsmExportService.EndDirectAccess(link);
+            return null;
+        }
+
+        return description;
     }
 
     /// <summary>The import a request names; the engine checks it again for every access (the importer is not trusted).</summary>

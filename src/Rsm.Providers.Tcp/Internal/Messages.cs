@@ -72,7 +72,13 @@ internal static class Messages
         }
 
         uint count = BinaryPrimitives.ReadUInt32LittleEndian(body[16..]);
-        if (count > 1024 || body.Length != ConnectFixedSize + (4 * (int)count))
+        if (count > 1024 || body.Length < ConnectFixedSize + (4 * (int)count))
+        {
+            return false;
+        }
+
+        // A data-plane request may follow the groups; anything else after them is malformed.
+        if (body.Length != ConnectFixedSize + (4 * (int)count) && !TryReadPlaneRequest(body[(ConnectFixedSize + (4 * (int)count))..], out _, out _))
         {
             return false;
         }
@@ -88,6 +94,61 @@ internal static class Messages
         }
 
         return true;
+    }
+
+    /// <summary>The data-plane request that may follow a connect's groups: the plane's name and the importer's address on it, each with a 16-bit length.</summary>
+    public static int WritePlaneRequest(Span<byte> body, string name, ReadOnlySpan<byte> address)
+    {
+        int nameLength = System.Text.Encoding.UTF8.GetBytes(name, body[2..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(body, (ushort)nameLength);
+        BinaryPrimitives.WriteUInt16LittleEndian(body[(2 + nameLength)..], (ushort)address.Length);
+        address.CopyTo(body[(4 + nameLength)..]);
+        return 4 + nameLength + address.Length;
+    }
+
+    /// <summary>The size of a data-plane request.</summary>
+    public static int PlaneRequestSize(string name, int addressLength) => 4 + System.Text.Encoding.UTF8.GetByteCount(name) + addressLength;
+
+    /// <summary>Reads a data-plane request that is the whole of <paramref name="body"/>.</summary>
+    public static bool TryReadPlaneRequest(ReadOnlySpan<byte> body, out string name, out byte[] address)
+    {
+        name = string.Empty;
+        address = [];
+        if (body.Length < 4)
+        {
+            return false;
+        }
+
+        int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(body);
+        if (body.Length < 4 + nameLength)
+        {
+            return false;
+        }
+
+        int addressLength = BinaryPrimitives.ReadUInt16LittleEndian(body[(2 + nameLength)..]);
+        if (body.Length != 4 + nameLength + addressLength)
+        {
+            return false;
+        }
+
+        name = System.Text.Encoding.UTF8.GetString(body.Slice(2, nameLength));
+        address = body.Slice(4 + nameLength, addressLength).ToArray();
+        return true;
+    }
+
+    /// <summary>The data-plane request of a connect body that <see cref="TryReadConnect"/> accepted, or false when it has none.</summary>
+    public static bool TryReadConnectPlane(ReadOnlySpan<byte> body, out string name, out byte[] address)
+    {
+        int groups = (int)BinaryPrimitives.ReadUInt32LittleEndian(body[16..]);
+        ReadOnlySpan<byte> rest = body[(ConnectFixedSize + (4 * groups))..];
+        if (rest.IsEmpty)
+        {
+            name = string.Empty;
+            address = [];
+            return false;
+        }
+
+        return TryReadPlaneRequest(rest, out name, out address);
     }
 
     public static void WriteConnectReply(Span<byte> body, uint importId, ulong length, ExportFlags flags, uint granted, uint creatorUid, uint creatorGid)

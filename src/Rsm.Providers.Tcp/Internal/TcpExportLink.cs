@@ -20,6 +20,9 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     private uint _grantedMode;
     private volatile bool _aborted;
     private bool _largeOutstanding;
+    private IDataPlaneWindow? _window;
+    private bool _windowAtomics;
+    private volatile bool _windowData = true;
 
     private TcpExportLink(ImporterChannel channel, uint nodeId, uint importId, ulong length, ExportFlags flags, uint granted, int chunk, EventCounter events)
     {
@@ -64,11 +67,23 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         }
     }
 
-    /// <summary>Asks the exporting node to admit this node's importer.</summary>
-    public static TcpExportLink Connect(ImporterChannel channel, uint nodeId, uint segmentId, RsmPermissions permission, RsmCredentials importer, int maxBody)
+    /// <summary>Whether the import's bytes move on a data plane rather than in frames.</summary>
+    public bool HasWindow => _window is not null;
+
+    /// <summary>
+    /// Asks the exporting node to admit this node's importer. With a data plane the request names it, and an exporter
+    /// that speaks it answers with a grant of the import's window there.
+    /// </summary>
+    public static TcpExportLink Connect(ImporterChannel channel, uint nodeId, uint segmentId, RsmPermissions permission, RsmCredentials importer, int maxBody, IDataPlane? plane = null)
     {
-        Span<byte> body = stackalloc byte[Messages.ConnectFixedSize + (4 * 64)];
+        int planeSize = plane is null ? 0 : Messages.PlaneRequestSize(plane.Name, plane.LocalAddress.Length);
+        Span<byte> body = stackalloc byte[Messages.ConnectFixedSize + (4 * 64) + planeSize];
         int length = Messages.WriteConnect(body, segmentId, permission, importer);
+        if (plane is not null)
+        {
+            length += Messages.WritePlaneRequest(body[length..], plane.Name, plane.LocalAddress);
+        }
+
         uint request = channel.NextRequestId();
         var pending = new PendingRequest();
         if (!channel.Send(Opcode.Connect, request, pending, body[..length]))
@@ -97,7 +112,28 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
         // Chunks stay page multiples (so element widths never straddle two frames) and fit the frame limit.
         int chunk = Math.Max(4096, (maxBody - Messages.PutFixedSize) & ~4095);
-        return new TcpExportLink(channel, nodeId, importId, segmentLength, flags, granted, chunk, new EventCounter());
+        var link = new TcpExportLink(channel, nodeId, importId, segmentLength, flags, granted, chunk, new EventCounter());
+        if (plane is not null && reply.Length > Messages.ConnectReplySize + 2)
+        {
+            int grantLength = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(reply.AsSpan(Messages.ConnectReplySize));
+            if (reply.Length != Messages.ConnectReplySize + 2 + grantLength)
+            {
+                throw RsmThrow.Create(RsmError.ConnectionAborted, $"node {nodeId} answered the connect with a malformed grant");
+            }
+
+            // A grant that cannot be opened leaves the import on frames, which serve every access too.
+            try
+            {
+                link._window = plane.Open(nodeId, reply.AsSpan(Messages.ConnectReplySize + 2, grantLength), channel.RequestTimeout);
+                link._windowAtomics = plane.SupportsAtomics;
+            }
+            catch (RsmException)
+            {
+                link._window = null;
+            }
+        }
+
+        return link;
     }
 
     public override void Attach(IAbortableImport importer)
@@ -108,6 +144,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
     public override void Detach(IAbortableImport importer)
     {
+        Interlocked.Exchange(ref _window, null)?.Dispose();
         _channel.RemoveLink(_importId);
         if (!_aborted)
         {
@@ -162,6 +199,24 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
             return;
         }
 
+        // On the plane the bytes come straight from the exporter's pages; a failure there is served with frames, which
+        // also tell an import the exporter aborted (40) from a transport that failed.
+        if (_windowData && _window is { } window && OnWindow(window.Read(offset, destination, accessSize), "get", offset))
+        {
+            if (Aborted)
+            {
+                destination.Clear();
+            }
+
+            return;
+        }
+
+        ReadFrames(offset, destination, accessSize);
+    }
+
+    /// <summary>A get served with frames.</summary>
+    private void ReadFrames(long offset, Span<byte> destination, int accessSize)
+    {
         fixed (byte* target = destination)
         {
             // Every chunk is requested back to back, then the replies are awaited: one round trip for the whole range.
@@ -201,6 +256,13 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         if (Aborted)
         {
             // Stores after a forced disconnect go nowhere (F7); the abort shows at the close barrier (F3).
+            return;
+        }
+
+        // A write on the plane returns once it was delivered into the exporter's memory, so nothing is outstanding
+        // for the close barrier; a failure is served with frames (see Read).
+        if (_windowData && _window is { } window && OnWindow(window.Write(offset, source, accessSize), "put", offset))
+        {
             return;
         }
 
@@ -259,6 +321,12 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         {
             // The engine reports ConnectionAborted (40) for a lock operation on an aborted import.
             return 0;
+        }
+
+        // Every importer of a plane that runs lock operations runs them there, so they are atomic with each other.
+        if (_windowAtomics && _window is { } window && OnWindow(window.Atomic(operation, offset, value, comparand, size, out ulong previous), LockOperation, offset))
+        {
+            return previous;
         }
 
         Span<byte> body = stackalloc byte[Messages.AtomicSize];
@@ -368,6 +436,53 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     }
 
     public void OnGrant(uint mode) => _grantedMode = mode;
+
+    /// <summary>
+    /// What an access on the data plane came to: true when it was done; false when it failed there (a revoked grant, a
+    /// lost peer), so that frames serve it and tell an aborted import from a failed transport. An access that did not
+    /// complete in time may still land later, so it is not repeated: it is the BarrierFailure (38) frames report for a
+    /// request that was not answered.
+    /// </summary>
+    private bool OnWindow(RsmError result, string what, long offset)
+    {
+        if (result == RsmError.Success)
+        {
+            return true;
+        }
+
+        if (result != RsmError.BarrierFailure)
+        {
+            return false;
+        }
+
+        // An access that timed out on the plane may belong to an import the exporter aborted meanwhile (it revokes the
+        // grant first, and the abort notice may still be on its way): one byte read with frames asks the exporter, which
+        // answers 40 for an import it holds no more, and the import is aborted here before the access returns.
+        if (!Aborted)
+        {
+            Span<byte> probe = stackalloc byte[1];
+            ReadFrames(offset, probe, 1);
+        }
+
+        if (Aborted)
+        {
+            return true;
+        }
+
+        if (what != LockOperation)
+        {
+            // The exporter holds the import and answered in time: the plane lost this transfer (a fabric connection that
+            // a peer's failure took down mid-transfer). Frames serve it, and every later get and put of this import, so
+            // that no later transfer on the plane can be overtaken by the lost one should it still land. Lock operations
+            // stay on the plane: they must be atomic with every other importer's.
+            _windowData = false;
+            return false;
+        }
+
+        throw RsmThrow.Create(RsmError.BarrierFailure, $"node {NodeId} did not complete a {what} on the fabric in time");
+    }
+
+    private const string LockOperation = "lock operation";
 
     public void OnSignal() => Events.Post();
 

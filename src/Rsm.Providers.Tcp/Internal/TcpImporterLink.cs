@@ -12,9 +12,51 @@ namespace Rsm.Providers.Tcp.Internal;
 internal sealed class TcpImporterLink(ExporterSession session, uint importId, TimeSpan timeout) : RsmRemoteImport, TcpFrameConnection.IFrameCompletion
 {
     private readonly TaskCompletionSource _abortSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object _grantGate = new();
+    private IDataPlaneGrant? _grant;
+    private bool _revoked;
     private long _deadline;
 
     public uint ImportId { get; } = importId;
+
+    /// <summary>
+    /// Records the import's data-plane grant, which holds a direct access to the segment's pages; false when the import
+    /// was revoked first (the caller then disposes the grant and ends the access).
+    /// </summary>
+    public bool SetGrant(IDataPlaneGrant grant)
+    {
+        lock (_grantGate)
+        {
+            if (_revoked)
+            {
+                return false;
+            }
+
+            _grant = grant;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Revokes the import's data-plane grant at the plane (its key stops working there) and ends the direct access it
+    /// held; later grants are refused. Idempotent; it never waits for the importer.
+    /// </summary>
+    public void RevokeGrant()
+    {
+        IDataPlaneGrant? grant;
+        lock (_grantGate)
+        {
+            _revoked = true;
+            grant = _grant;
+            _grant = null;
+        }
+
+        if (grant is not null)
+        {
+            grant.Dispose();
+            RsmExportService.EndDirectAccess(this);
+        }
+    }
 
     public void OnAbortSeen() => _abortSeen.TrySetResult();
 
@@ -23,6 +65,8 @@ internal sealed class TcpImporterLink(ExporterSession session, uint importId, Ti
 
     protected override void OnForceDisconnect()
     {
+        // The plane stops serving the import before the importer is told: revocation does not rely on its politeness.
+        RevokeGrant();
         _deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         if (!Send(Opcode.Abort, stackalloc byte[Messages.ImportIdSize]))
         {

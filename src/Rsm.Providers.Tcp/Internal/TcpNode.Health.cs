@@ -27,6 +27,10 @@ internal sealed partial class TcpNode
         }
 
         data["listen"] = listener.LocalEndPoint.ToString() ?? string.Empty;
+        foreach ((string name, object value) in DataPlane?.HealthData() ?? [])
+        {
+            data[name] = value;
+        }
         var troubled = new List<string>();
         lock (_peers)
         {

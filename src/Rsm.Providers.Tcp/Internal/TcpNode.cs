@@ -12,7 +12,7 @@ namespace Rsm.Providers.Tcp.Internal;
 /// </summary>
 internal sealed partial class TcpNode : IDisposable
 {
-    private readonly TcpProvider _provider;
+    private readonly Func<uint, EndPoint?> _localEndpointOf;
     private readonly TcpProviderOptions _options;
     private readonly byte[] _key;
     private readonly TlsSettings? _tls;
@@ -28,10 +28,11 @@ internal sealed partial class TcpNode : IDisposable
     private bool _stopped;
     private TcpFrameListener? _listener;
 
-    private TcpNode(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, TlsSettings? tls, ILogger logger, TcpMetrics metrics)
+    private TcpNode(Func<uint, EndPoint?> localEndpointOf, RsmNode node, TcpProviderOptions options, byte[] key, TlsSettings? tls, ILogger logger, TcpMetrics metrics, IDataPlane? dataPlane)
     {
         _metrics = metrics;
-        _provider = provider;
+        _localEndpointOf = localEndpointOf;
+        DataPlane = dataPlane;
         Node = node;
         _options = options;
         _key = key;
@@ -42,6 +43,9 @@ internal sealed partial class TcpNode : IDisposable
 
     public RsmNode Node { get; }
 
+    /// <summary>The plane that moves the bytes of imports whose both nodes speak it, or null: frames carry everything.</summary>
+    public IDataPlane? DataPlane { get; }
+
     public TimeSpan RequestTimeout => _options.ConnectTimeout;
 
     /// <summary>The largest frame body this node sends.</summary>
@@ -49,9 +53,18 @@ internal sealed partial class TcpNode : IDisposable
 
     public EndPoint ListenEndpoint => _listener?.LocalEndPoint ?? throw new ObjectDisposedException(nameof(TcpNode));
 
-    public static TcpNode Start(TcpProvider provider, RsmNode node, TcpProviderOptions options, byte[] key, TlsSettings? tls, ILogger logger, TcpMetrics metrics)
+    /// <summary>Starts a node: its listener listens when this returns.</summary>
+    /// <param name="localEndpointOf">The listen endpoint of another node this process runs, or null.</param>
+    /// <param name="node">The engine's node.</param>
+    /// <param name="options">The node's settings, validated.</param>
+    /// <param name="key">The cluster key.</param>
+    /// <param name="tls">TLS settings, or null.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="metrics">The instruments.</param>
+    /// <param name="dataPlane">A data plane the node owns from here on (disposed with it), or null.</param>
+    public static TcpNode Start(Func<uint, EndPoint?> localEndpointOf, RsmNode node, TcpProviderOptions options, byte[] key, TlsSettings? tls, ILogger logger, TcpMetrics metrics, IDataPlane? dataPlane = null)
     {
-        var tcpNode = new TcpNode(provider, node, options, key, tls, logger, metrics);
+        var tcpNode = new TcpNode(localEndpointOf, node, options, key, tls, logger, metrics, dataPlane);
         _ = TryParseEndpoint(options.Listen, out IPEndPoint? endpoint);
         HandshakeOptions accepting = tcpNode.Handshake(expectedPeer: null) with { Timeout = options.HandshakeTimeout, Admit = tcpNode.Admit };
         tcpNode._listener = TcpFrameListener.Start(endpoint!, accepting, tcpNode.OnAccepted);
@@ -145,7 +158,7 @@ internal sealed partial class TcpNode : IDisposable
             return AdmissionRefusal.OwnNodeId;
         }
 
-        if (_options.AcceptListedNodesOnly && !_listed.Contains(peer) && !(ownProcess && _provider.LocalEndpointOf(peer) is not null))
+        if (_options.AcceptListedNodesOnly && !_listed.Contains(peer) && !(ownProcess && _localEndpointOf(peer) is not null))
         {
             return AdmissionRefusal.NotListed;
         }
@@ -215,6 +228,9 @@ internal sealed partial class TcpNode : IDisposable
         {
             connection.Close("the node stops");
         }
+
+        // Its grants are revoked with it; an access still on the plane fails there and finds the connection closed.
+        DataPlane?.Dispose();
     }
 
     /// <summary>
@@ -266,7 +282,7 @@ internal sealed partial class TcpNode : IDisposable
             return endpoint!;
         }
 
-        return _provider.LocalEndpointOf(nodeId)
+        return _localEndpointOf(nodeId)
             ?? throw RsmThrow.Create(RsmError.RemoteNodeUnreachable, $"node {nodeId} has no endpoint in the node directory");
     }
 

@@ -31,7 +31,7 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
     protected override RsmTransport CreateTransport(TcpProviderOptions options, RsmControllerAttributes attributes)
     {
         (byte[] key, Wire.TlsSettings? tls) = options.Loaded;
-        TcpNode node = GetOrAddNode(options.NodeId, () => TcpNode.Start(this, new RsmNode(options.NodeId, attributes), options, key, tls, Logger, Wire.TcpMetrics.For(Meter)));
+        TcpNode node = GetOrAddNode(options.NodeId, () => TcpNode.Start(LocalEndpointOf, new RsmNode(options.NodeId, attributes), options, key, tls, Logger, Wire.TcpMetrics.For(Meter)));
         return new TcpTransport(node, attributes, options.SegmentIdRangeFile);
     }
 
@@ -48,7 +48,10 @@ internal sealed class TcpProvider(IOptionsFactory<TcpProviderOptions> defaults, 
         base.Dispose(disposing);
     }
 
-    protected override void Validate(TcpProviderOptions options, string path, List<string> failures)
+    protected override void Validate(TcpProviderOptions options, string path, List<string> failures) => ValidateNode(options, path, failures);
+
+    /// <summary>The checks of a node's settings (listen endpoint, directory, cluster key, TLS, limits, timeouts); loads the key and the certificates.</summary>
+    internal static void ValidateNode(TcpProviderOptions options, string path, List<string> failures)
     {
         if (!TcpNode.TryParseEndpoint(options.Listen, out _))
         {

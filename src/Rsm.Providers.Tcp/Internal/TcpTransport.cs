@@ -6,9 +6,9 @@ namespace Rsm.Providers.Tcp.Internal;
 /// The cross-host transport: every connect, also to this node, is a request to the exporting node over its
 /// authenticated connection; exported memory stays where it is and importers reach it through requests and mirrors.
 /// </summary>
-internal sealed class TcpTransport(TcpNode node, RsmControllerAttributes attributes, string segmentIdRangeFile) : RsmTransport
+internal sealed class TcpTransport(TcpNode node, RsmControllerAttributes attributes, string segmentIdRangeFile, string providerName = TcpProvider.ProviderName) : RsmTransport
 {
-    public override string ProviderName => TcpProvider.ProviderName;
+    public override string ProviderName => providerName;
 
     public override RsmNode LocalNode => node.Node;
 
@@ -40,5 +40,5 @@ internal sealed class TcpTransport(TcpNode node, RsmControllerAttributes attribu
     public override bool IsRemote(uint nodeId) => true;
 
     public override RemoteExportLink ConnectRemote(uint nodeId, uint segmentId, RsmPermissions permission) =>
-        TcpExportLink.Connect(node.GetChannel(nodeId), nodeId, segmentId, permission, GetCallerCredentials(), node.MaxBody);
+        TcpExportLink.Connect(node.GetChannel(nodeId), nodeId, segmentId, permission, GetCallerCredentials(), node.MaxBody, node.DataPlane);
 }

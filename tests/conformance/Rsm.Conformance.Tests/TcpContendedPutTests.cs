@@ -27,11 +27,16 @@ public sealed class TcpContendedPutTests
     [DataRow(1 << 20, RsmBarrierMode.Implicit, 1)]
     [DataRow(256 * 1024, RsmBarrierMode.Explicit, 2)]
     [DataRow(1 << 20, RsmBarrierMode.Implicit, 2)]
-    public void FourImportingNodes_LargePutsAtOnce_EveryByteLands(int chunk, RsmBarrierMode mode, int threadsPerNode)
+    public void FourImportingNodes_LargePutsAtOnce_EveryByteLands(int chunk, RsmBarrierMode mode, int threadsPerNode) =>
+        FourImportingNodes(static () => new TcpPeerCluster(1, 2, 3, 4, 5), chunk, mode, threadsPerNode);
+
+    /// <summary>The contended puts on the nodes 1 (the exporter) to 5 of the cluster <paramref name="create"/> makes.</summary>
+    internal static void FourImportingNodes(Func<TcpPeerCluster> create, int chunk, RsmBarrierMode mode, int threadsPerNode)
     {
         int importers = Nodes * threadsPerNode;
         int threadsBefore = TcpFrameConnection.ThreadCount;
-        using (var cluster = new TcpPeerCluster(1, 2, 3, 4, 5))
+        int processThreadsBefore = ProcessThreads();
+        using (TcpPeerCluster cluster = create())
         {
             using IRsmController exporter = cluster.Open(1);
             using RsmPageMemory memory = RsmPageMemory.Allocate((nuint)(chunk * importers));
@@ -76,6 +81,17 @@ public sealed class TcpContendedPutTests
         // Every connection thread of the five nodes ends with its connection (a thread of an earlier test may still have
         // been ending when the count was taken, so the count may also end below it).
         Assert.IsTrue(SpinWait.SpinUntil(() => TcpFrameConnection.ThreadCount <= threadsBefore, TimeSpan.FromSeconds(20)), $"{TcpFrameConnection.ThreadCount} connection threads are left, {threadsBefore} before");
+
+        // The nodes' other threads (a Fabric node's progress thread) end with them too; the pool may keep a few workers.
+        Assert.IsTrue(
+            SpinWait.SpinUntil(() => ProcessThreads() <= processThreadsBefore + 4, TimeSpan.FromSeconds(20)),
+            $"{ProcessThreads()} threads in the process, {processThreadsBefore} before");
+    }
+
+    private static int ProcessThreads()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.Threads.Count;
     }
 
     private static void Run(IRsmController controller, int me, int chunk, RsmBarrierMode mode, DateTime deadline, RsmPageMemory exported, ConcurrentQueue<string> failures, ref long rounds)

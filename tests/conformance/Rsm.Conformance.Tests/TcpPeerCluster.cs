@@ -35,12 +35,28 @@ internal sealed class TcpPeerCluster : IDisposable
     private readonly List<ConformancePeer> _peers = [];
     private ServiceProvider? _services;
 
+    private string _provider = "Tcp";
+    private string? _fabricProvider;
+
     /// <summary>Gives each of <paramref name="nodes"/> a free port of 127.0.0.1.</summary>
     /// <param name="nodes">The node ids of the cluster.</param>
     public TcpPeerCluster(params uint[] nodes)
     {
         _ports = nodes.ToDictionary(static node => node, static _ => FreePort());
     }
+
+    /// <summary>
+    /// A cluster of Fabric nodes on the libfabric provider <paramref name="fabricProvider"/>: the same control plane on
+    /// 127.0.0.1, with every import's bytes on the fabric.
+    /// </summary>
+    /// <param name="fabricProvider">The libfabric provider (<c>tcp;ofi_rxm</c>, <c>shm</c>).</param>
+    /// <param name="nodes">The node ids of the cluster.</param>
+    /// <returns>The cluster.</returns>
+    public static TcpPeerCluster Fabric(string fabricProvider, params uint[] nodes) =>
+        new(nodes) { _provider = "Fabric", _fabricProvider = fabricProvider };
+
+    /// <summary>The provider the nodes run: Tcp or Fabric.</summary>
+    public string Provider => _provider;
 
     /// <summary>The controller settings of <paramref name="node"/>: its endpoint, the directory of all nodes, the key and the limits.</summary>
     /// <param name="node">A node id of the cluster.</param>
@@ -56,6 +72,11 @@ internal sealed class TcpPeerCluster : IDisposable
             ["KeepAliveInterval"] = KeepAliveInterval.ToString("c", CultureInfo.InvariantCulture),
             ["SilenceLimit"] = SilenceLimit.ToString("c", CultureInfo.InvariantCulture),
         };
+        if (_fabricProvider is not null)
+        {
+            settings["FabricProvider"] = _fabricProvider;
+        }
+
         foreach (uint other in _ports.Keys)
         {
             settings[string.Create(CultureInfo.InvariantCulture, $"Nodes:{other}")] = Endpoint(other);
@@ -69,7 +90,9 @@ internal sealed class TcpPeerCluster : IDisposable
     /// <returns>The node's controller.</returns>
     public IRsmController Open(uint node)
     {
-        _services ??= new ServiceCollection().AddTcpProvider().BuildServiceProvider();
+        _services ??= _provider == "Fabric"
+            ? new ServiceCollection().AddFabricProvider().BuildServiceProvider()
+            : new ServiceCollection().AddTcpProvider().BuildServiceProvider();
         return NodeControllers.Open(_services, node, Settings(node));
     }
 
@@ -81,7 +104,7 @@ internal sealed class TcpPeerCluster : IDisposable
     {
         ConformancePeer peer = ConformancePeer.Start(
             Path.Combine(AppContext.BaseDirectory, "Rsm.Conformance.Peer.dll"),
-            Settings(node).Select(static s => $"{s.Key}={s.Value}").Prepend("Provider=Tcp"),
+            Settings(node).Select(static s => $"{s.Key}={s.Value}").Prepend($"Provider={_provider}"),
             identity ?? ConformancePeerIdentity.Same);
         _peers.Add(peer);
         return peer;
