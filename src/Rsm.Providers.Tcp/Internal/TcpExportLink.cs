@@ -201,7 +201,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
         // On the plane the bytes come straight from the exporter's pages; a failure there is served with frames, which
         // also tell an import the exporter aborted (40) from a transport that failed.
-        if (_windowData && _window is { } window && OnWindow(window.Read(offset, destination, accessSize), "get", offset))
+        if (_windowData && _window is { } window && OnWindow(window.Read(offset, destination, accessSize), "get", offset, lockOperation: false))
         {
             if (Aborted)
             {
@@ -261,7 +261,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
         // A write on the plane returns once it was delivered into the exporter's memory, so nothing is outstanding
         // for the close barrier; a failure is served with frames (see Read).
-        if (_windowData && _window is { } window && OnWindow(window.Write(offset, source, accessSize), "put", offset))
+        if (_windowData && _window is { } window && OnWindow(window.Write(offset, source, accessSize), "put", offset, lockOperation: false))
         {
             return;
         }
@@ -324,7 +324,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
         }
 
         // Every importer of a plane that runs lock operations runs them there, so they are atomic with each other.
-        if (_windowAtomics && _window is { } window && OnWindow(window.Atomic(operation, offset, value, comparand, size, out ulong previous), LockOperation, offset))
+        if (_windowAtomics && _window is { } window && OnWindow(window.Atomic(operation, offset, value, comparand, size, out ulong previous), "lock operation", offset, lockOperation: true))
         {
             return previous;
         }
@@ -443,7 +443,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
     /// complete in time may still land later, so it is not repeated: it is the BarrierFailure (38) frames report for a
     /// request that was not answered.
     /// </summary>
-    private bool OnWindow(RsmError result, string what, long offset)
+    private bool OnWindow(RsmError result, string what, long offset, bool lockOperation)
     {
         if (result == RsmError.Success)
         {
@@ -469,7 +469,7 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
             return true;
         }
 
-        if (what != LockOperation)
+        if (!lockOperation)
         {
             // The exporter holds the import and answered in time: the plane lost this transfer (a fabric connection that
             // a peer's failure took down mid-transfer). Frames serve it, and every later get and put of this import, so
@@ -481,8 +481,6 @@ internal sealed unsafe class TcpExportLink : RemoteExportLink
 
         throw RsmThrow.Create(RsmError.BarrierFailure, $"node {NodeId} did not complete a {what} on the fabric in time");
     }
-
-    private const string LockOperation = "lock operation";
 
     public void OnSignal() => Events.Post();
 
