@@ -159,6 +159,14 @@ public sealed unsafe class FabricProcessTests
         {
             _process.Kill();
             Assert.IsTrue(_process.WaitForExit(10_000), "the peer died");
+
+            // A killed process cannot remove the 16 MiB queue file of its shm endpoint (/dev/shm/pid:uid:n).
+            foreach (string file in Directory.Exists("/dev/shm")
+                ? Directory.EnumerateFiles("/dev/shm", string.Create(CultureInfo.InvariantCulture, $"{_process.Id}:*:*"))
+                : [])
+            {
+                File.Delete(file);
+            }
         }
 
         public void Dispose()

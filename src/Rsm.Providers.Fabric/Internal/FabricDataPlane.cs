@@ -20,6 +20,7 @@ internal sealed unsafe class FabricDataPlane : IDataPlane
     private readonly TimeSpan _timeout;
     private readonly Dictionary<string, Peer> _peers = new(StringComparer.Ordinal);
     private readonly bool _atomics;
+    private readonly uint? _onlyUid;
     private long _nextKey;
     private int _grants;
     private bool _disposed;
@@ -32,6 +33,11 @@ internal sealed unsafe class FabricDataPlane : IDataPlane
         // Keys the application picks start at a random point, so a key of an earlier process on the same peer is not reused soon.
         _nextKey = System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, int.MaxValue);
         Name = "fabric:" + domain.ProviderName;
+
+        // shm keeps each endpoint's queues in a file of mode 0600 under /dev/shm, which only its own uid (and uid 0) can
+        // map, and both sides map each other's: a process of another uid would reach its peer's file and not be answered,
+        // or fail in libfabric's progress when it answers. Such an import moves its bytes in frames instead.
+        _onlyUid = domain.ProviderName == "shm" ? RsmCredentials.ReadCurrent().Uid : null;
     }
 
     public string Name { get; }
@@ -40,8 +46,13 @@ internal sealed unsafe class FabricDataPlane : IDataPlane
 
     public bool SupportsAtomics => _atomics;
 
-    public IDataPlaneGrant Grant(nint address, nuint length, bool write, ReadOnlySpan<byte> importerAddress)
+    public IDataPlaneGrant Grant(nint address, nuint length, bool write, ReadOnlySpan<byte> importerAddress, uint importerUid)
     {
+        if (_onlyUid is { } uid && importerUid != uid)
+        {
+            throw RsmThrow.Create(RsmError.InsufficientResources, $"the {_domain.ProviderName} fabric joins processes of uid {uid} only; the importer runs as uid {importerUid}");
+        }
+
         ulong key = (ulong)Interlocked.Increment(ref _nextKey);
         FabricRegistration registration;
         try

@@ -23,9 +23,13 @@ internal interface IDataPlane : IDisposable
     /// reach the window <paramref name="address"/>..+<paramref name="length"/> (the import's own mapping of the segment's
     /// pages, which follows rebinds). Reads are always granted, writes and lock operations only when
     /// <paramref name="write"/>. Disposing the grant revokes it at the plane: later accesses with it fail there.
+    /// <paramref name="importerUid"/> is the uid the importing node states for the importing process, for a plane that
+    /// only joins processes of one uid.
     /// </summary>
-    /// <exception cref="RsmException">InsufficientResources (31) when the plane refuses the registration.</exception>
-    IDataPlaneGrant Grant(nint address, nuint length, bool write, ReadOnlySpan<byte> importerAddress);
+    /// <exception cref="RsmException">
+    /// InsufficientResources (31) when the plane refuses the registration or cannot join the importing process.
+    /// </exception>
+    IDataPlaneGrant Grant(nint address, nuint length, bool write, ReadOnlySpan<byte> importerAddress, uint importerUid);
 
     /// <summary>The importer's side: the window an exporter's grant describes.</summary>
     /// <exception cref="RsmException">ConnectionAborted (40) when the description is malformed or the exporter cannot be reached on the plane.</exception>

@@ -281,7 +281,7 @@ internal sealed class ExporterSession : IFrameHandler
         // An importer that speaks this node's data plane gets a grant of the import's window on it, after admission.
         byte[]? grant = _node.DataPlane is { } plane && Messages.TryReadConnectPlane(body, out string planeName, out byte[] importerAddress)
             && planeName == plane.Name
-                ? Grant(plane, link, permission, admission.Length, importerAddress)
+                ? Grant(plane, link, permission, admission.Length, importerAddress, uid)
                 : null;
         byte[] reply = new byte[Messages.ConnectReplySize + (grant is null ? 0 : 2 + grant.Length)];
         Messages.WriteConnectReply(reply, importId, admission.Length, admission.Flags, admission.GrantedMode, admission.OwnerUid, admission.OwnerGid);
@@ -299,7 +299,7 @@ internal sealed class ExporterSession : IFrameHandler
     /// operations when it connected for writing. Null when the pages cannot be granted (memory that is not in shareable
     /// pages, a segment above 2 GiB, a plane that refuses, or an import aborted meanwhile): the importer then uses frames.
     /// </summary>
-    private byte[]? Grant(IDataPlane plane, TcpImporterLink link, RsmPermissions permission, nuint length, byte[] importerAddress)
+    private byte[]? Grant(IDataPlane plane, TcpImporterLink link, RsmPermissions permission, nuint length, byte[] importerAddress, uint importerUid)
     {
         if (length > int.MaxValue)
         {
@@ -323,7 +323,7 @@ internal sealed class ExporterSession : IFrameHandler
         IDataPlaneGrant granted;
         try
         {
-            granted = plane.Grant(address, length, (access & RsmPermissions.Write) != 0, importerAddress);
+            granted = plane.Grant(address, length, (access & RsmPermissions.Write) != 0, importerAddress, importerUid);
         }
         catch (RsmException)
         {

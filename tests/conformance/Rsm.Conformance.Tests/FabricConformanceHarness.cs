@@ -25,7 +25,7 @@ public abstract class FabricConformanceHarness(string fabricProvider) : RsmProvi
         ? Enum.GetValues<ConformanceArea>().ToDictionary(a => a, _ => reason)
         : new Dictionary<ConformanceArea, string>
         {
-            [ConformanceArea.Lifetime] = "The Lifetime checks put several processes on one node id; on Fabric, as on Tcp, each process is a node of its own. FabricProcessTests runs exporter and importer death on each transport.",
+            [ConformanceArea.Lifetime] = "The Lifetime checks put several processes on one node id; on Fabric, as on Tcp, each process is a node of its own. FabricRxmLifetimeConformanceTests and FabricShmLifetimeConformanceTests run items 31, 72 and 81-84 with one node per process; FabricProcessTests runs exporter and importer death on each transport.",
         };
 
     protected override IEnumerable<KeyValuePair<string, string?>> SharedSettings =>

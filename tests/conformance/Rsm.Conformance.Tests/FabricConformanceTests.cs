@@ -143,3 +143,11 @@ public sealed class FabricShmConcurrencyConformanceTests : ConcurrencyConformanc
 {
     protected override RsmConformanceHarness CreateHarness() => new FabricShmConformanceHarness();
 }
+
+/// <summary>The per-node Lifetime checks on Fabric over <c>tcp;ofi_rxm</c>.</summary>
+[TestClass]
+public sealed class FabricRxmLifetimeConformanceTests() : NodeLifetimeConformanceTests("tcp;ofi_rxm");
+
+/// <summary>The per-node Lifetime checks on Fabric over <c>shm</c>.</summary>
+[TestClass]
+public sealed class FabricShmLifetimeConformanceTests() : NodeLifetimeConformanceTests("shm");

@@ -20,7 +20,7 @@ public sealed class TcpConformanceHarness : RsmProviderHarness
 
     public override IReadOnlyDictionary<ConformanceArea, string> NotApplicableAreas { get; } = new Dictionary<ConformanceArea, string>
     {
-        [ConformanceArea.Lifetime] = "The Lifetime checks put several processes on one node id; on Tcp each process is a node of its own. TcpLifetimeConformanceTests runs items 31, 72 and 81-84 with one node per process; Tcp's other process checks are TcpProcessTests (exporter and importer death) and TcpMultiHostTests (two hosts).",
+        [ConformanceArea.Lifetime] = "The Lifetime checks put several processes on one node id; on Tcp each process is a node of its own. TcpLifetimeConformanceTests runs items 31, 72 and 81-84 with one node per process; Tcp's other process checks are TcpProcessTests (exporter and importer death) and MultiHostTests (two hosts, also on Fabric).",
     };
 
     protected override IEnumerable<KeyValuePair<string, string?>> SharedSettings =>

@@ -163,12 +163,35 @@ internal sealed class TcpPeerCluster : IDisposable
     {
         for (int i = _peers.Count - 1; i >= 0; i--)
         {
+            int? pid = _fabricProvider == "shm" ? _peers[i].ProcessId : null;
             _peers[i].Dispose();
+            if (pid is { } ended)
+            {
+                RemoveShmRegions(ended);
+            }
         }
 
         _peers.Clear();
         _services?.Dispose();
         _services = null;
+    }
+
+    /// <summary>
+    /// Removes the queue files of libfabric's shm endpoints of the ended process <paramref name="pid"/> (named
+    /// <c>pid:uid:n</c> in /dev/shm). An endpoint removes its own file when it closes; a killed process cannot, and its
+    /// 16 MiB file would stay in memory until reboot.
+    /// </summary>
+    public static void RemoveShmRegions(int pid)
+    {
+        if (!Directory.Exists("/dev/shm"))
+        {
+            return;
+        }
+
+        foreach (string file in Directory.EnumerateFiles("/dev/shm", string.Create(CultureInfo.InvariantCulture, $"{pid}:*:*")))
+        {
+            File.Delete(file);
+        }
     }
 
     private string Endpoint(uint node) => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{_ports[node]}");

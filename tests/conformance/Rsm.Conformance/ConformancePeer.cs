@@ -18,10 +18,11 @@ public sealed class ConformancePeer : IDisposable
     private ConformancePeer(Process process)
     {
         _process = process;
+        ProcessId = process.Id;
     }
 
-    /// <summary>The peer's process id.</summary>
-    public int ProcessId => _process.Id;
+    /// <summary>The peer's process id; it stays readable after the peer has ended and been disposed.</summary>
+    public int ProcessId { get; }
 
     /// <summary>Whether the peer has exited.</summary>
     public bool HasExited => _process.HasExited;

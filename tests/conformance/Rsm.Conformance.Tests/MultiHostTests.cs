@@ -5,18 +5,26 @@ using System.Security.Cryptography;
 namespace Rsm.Conformance.Tests;
 
 /// <summary>
-/// Two Tcp nodes on two "hosts": network namespaces joined by a veth pair, a peer process in each. The test creates the
-/// namespaces and the link, and removes them whatever happens; without uid 0 or the <c>ip</c> tool it is skipped.
+/// Two nodes on two "hosts": network namespaces joined by a veth pair, a peer process in each, on Tcp and on Fabric over
+/// <c>tcp;ofi_rxm</c> (whose endpoint is bound to the veth interface, so its bytes cross the link). The test creates the
+/// namespaces and the link, and removes them whatever happens; without uid 0, the <c>ip</c> tool or libfabric it is skipped.
 /// </summary>
 [TestClass]
-public sealed class TcpMultiHostTests
+public sealed class MultiHostTests
 {
     private const uint Id = 0x620000;
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(10);
 
     [ConformanceTest]
-    public void MultiHost_ConnectPutGetMirrorAndKilledPeer_AcrossNamespaces()
+    [DataRow("Tcp", null)]
+    [DataRow("Fabric", "tcp;ofi_rxm")]
+    public void MultiHost_ConnectPutGetMirrorAndKilledPeer_AcrossNamespaces(string provider, string? fabric)
     {
+        if (fabric is not null)
+        {
+            FabricProcessTests.RequireFabric(fabric);
+        }
+
         if (!Engine.RsmCredentials.ReadCurrent().IsPrivileged)
         {
             Assert.Inconclusive("creating network namespaces needs uid 0; .ci/run runs this test as root");
@@ -47,8 +55,8 @@ public sealed class TcpMultiHostTests
             Ip($"-n {b} link set lo up");
 
             string key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-            ConformancePeer exporter = Peer(peers, a, 1, $"{addressA}:7401", 2, $"{addressB}:7402", key);
-            ConformancePeer importer = Peer(peers, b, 2, $"{addressB}:7402", 1, $"{addressA}:7401", key);
+            ConformancePeer exporter = Peer(peers, provider, fabric, a, $"rsma{tag}", 1, $"{addressA}:7401", 2, $"{addressB}:7402", key);
+            ConformancePeer importer = Peer(peers, provider, fabric, b, $"rsmb{tag}", 2, $"{addressB}:7402", 1, $"{addressA}:7401", key);
 
             Assert.AreEqual("e1", exporter.Call("export 4"));
             exporter.Call(string.Create(CultureInfo.InvariantCulture, $"publish e1 {Id:x} 2:600"));
@@ -59,6 +67,20 @@ public sealed class TcpMultiHostTests
             Assert.AreEqual("C0FFEE", exporter.Call("read e1 16 3"));
             exporter.Call("write e1 4096 5A5B5C5D");
             Assert.AreEqual("5A5B5C5D", importer.Call("get i1 4096 4"));
+            if (fabric is not null)
+            {
+                // The bytes crossed on the fabric: besides the control connections (to 7401, and any from the exporter to
+                // 7402), the importer's namespace holds an established connection of libfabric's tcp endpoint to the
+                // exporter's address. ss prints Recv-Q, Send-Q, the local and the peer address of each.
+                string connections = Run("ip", $"netns exec {b} ss -Htn state established").Output;
+                bool fabricLink = connections.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(static line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    .Any(columns => columns.Length >= 4 && columns[3].StartsWith(addressA + ":", StringComparison.Ordinal)
+                        && columns[3] != addressA + ":7401" && columns[2] != addressB + ":7402");
+                Assert.IsTrue(
+                    fabricLink,
+                    $"no fabric connection from {addressB} to {addressA}: {connections}");
+            }
 
             // A map (of a second import: the first is implicitly mapped by its accesses) is a mirror: it holds the
             // exporter's bytes at map time, its stores ship at close barrier, and an open barrier refreshes it.
@@ -102,12 +124,15 @@ public sealed class TcpMultiHostTests
         Assert.DoesNotContain(tag, namespaces, "a namespace of the test remains");
     }
 
-    private static ConformancePeer Peer(List<ConformancePeer> peers, string space, uint node, string listen, uint other, string otherEndpoint, string key)
+    private static ConformancePeer Peer(List<ConformancePeer> peers, string provider, string? fabric, string space, string device, uint node, string listen, uint other, string otherEndpoint, string key)
     {
+        // A Fabric node's endpoint is on the namespace's veth interface: lo would give it an address the other host cannot reach.
+        string[] fabricSettings = fabric is null ? [] : [$"FabricProvider={fabric}", $"FabricDomain={device}"];
         ConformancePeer peer = ConformancePeer.Start(
             Path.Combine(AppContext.BaseDirectory, "Rsm.Conformance.Peer.dll"),
             [
-                "Provider=Tcp",
+                $"Provider={provider}",
+                .. fabricSettings,
                 string.Create(CultureInfo.InvariantCulture, $"NodeId={node}"),
                 $"Listen={listen}",
                 string.Create(CultureInfo.InvariantCulture, $"Nodes:{other}={otherEndpoint}"),

@@ -3,19 +3,18 @@ using System.Globalization;
 namespace Rsm.Conformance.Tests;
 
 /// <summary>
-/// The Lifetime checks of the checklist on Tcp, where each process is a node of its own: the exporter's exit and death
-/// (item 31, DECISIONS F7), a republish that drops a node with a live connection (item 72, RSMAPI 5.4), and the
-/// owner/group/other check against importers under other uids (items 81-84, RSMAPI 5.3, DECISIONS F5). The shared
-/// <see cref="LifetimeConformanceTests"/> put several processes on one node id, which Tcp does not have, so its harness
-/// declares that area not applicable and these tests stand in for it.
+/// The Lifetime checks of the checklist on providers where each process is a node of its own (Tcp, and Fabric on its
+/// Tcp control plane): the exporter's exit and death (item 31, DECISIONS F7), a republish that drops a node with a live
+/// connection (item 72, RSMAPI 5.4), and the owner/group/other check against importers under other uids (items 81-84,
+/// RSMAPI 5.3, DECISIONS F5). The shared <see cref="LifetimeConformanceTests"/> put several processes on one node id,
+/// which these providers do not have, so their harnesses declare that area not applicable and these tests stand in for it.
 /// </summary>
 /// <remarks>
-/// On Tcp the importer's credentials are those its authenticated node reports in the connect request, and the access
-/// list entry that applies is the importing node's. The permission checks run exporter and importers in peers under
-/// uid 65534 and other numeric uids, because uid 0 bypasses the check; they are skipped without uid 0 or setpriv.
+/// The importer's credentials are those its authenticated node reports in the connect request, and the access list
+/// entry that applies is the importing node's. The permission checks run exporter and importers in peers under uid
+/// 65534 and other numeric uids, because uid 0 bypasses the check; they are skipped without uid 0 or setpriv.
 /// </remarks>
-[TestClass]
-public sealed class TcpLifetimeConformanceTests
+public abstract class NodeLifetimeConformanceTests
 {
     private const uint Id = 0x650000;
     private const uint Here = 1;
@@ -27,7 +26,27 @@ public sealed class TcpLifetimeConformanceTests
     private static readonly ConformancePeerIdentity s_groupMember = new() { Uid = Stranger, Gid = Stranger, Groups = [Owner] };
     private static readonly ConformancePeerIdentity s_other = new() { Uid = Stranger + 1, Gid = Stranger + 1, Groups = [] };
 
-    private readonly TcpPeerCluster _cluster = new(Here, ExporterNode, 3, 4, 5);
+    private readonly string? _fabricProvider;
+    private readonly TcpPeerCluster _cluster;
+
+    /// <summary>Runs the checks on Tcp nodes, or on Fabric nodes over <paramref name="fabricProvider"/> when it is given.</summary>
+    /// <param name="fabricProvider">The libfabric provider of Fabric nodes; null for Tcp.</param>
+    protected NodeLifetimeConformanceTests(string? fabricProvider)
+    {
+        _fabricProvider = fabricProvider;
+        _cluster = fabricProvider is null
+            ? new TcpPeerCluster(Here, ExporterNode, 3, 4, 5)
+            : TcpPeerCluster.Fabric(fabricProvider, Here, ExporterNode, 3, 4, 5);
+    }
+
+    [TestInitialize]
+    public void RequireTransport()
+    {
+        if (_fabricProvider is not null)
+        {
+            FabricProcessTests.RequireFabric(_fabricProvider);
+        }
+    }
 
     [TestCleanup]
     public void Cleanup() => _cluster.Dispose();
@@ -208,3 +227,7 @@ public sealed class TcpLifetimeConformanceTests
         return Convert.ToHexString(data);
     }
 }
+
+/// <summary>The per-node Lifetime checks on Tcp.</summary>
+[TestClass]
+public sealed class TcpLifetimeConformanceTests() : NodeLifetimeConformanceTests(fabricProvider: null);
