@@ -5,6 +5,8 @@
 #   bench/run.sh sharedmemory      the SharedMemory benchmarks only (Linux), the contended put included
 #   bench/run.sh tcp               the Tcp benchmarks only (against raw sockets on 127.0.0.1), the contended put and
 #                                  TLS against no TLS included
+#   bench/run.sh fabric            the Fabric benchmarks (on tcp;ofi_rxm and shm, against the raw libfabric loop) and,
+#                                  in the same run, the Tcp get/put benchmarks against raw sockets
 #   bench/run.sh contended         the contended cases only: 4 importers putting 1 MiB at once into one exporter,
 #                                  SharedMemory against 4 copies at once and Tcp against 4 raw socket streams at once
 #   bench/run.sh '<glob>'          the benchmarks whose full name matches, e.g. '*SignalRoundTrip*'
@@ -14,14 +16,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 filter='*'
+also=''
 if [[ $# -gt 0 && "$1" != -* ]]; then
     case "$1" in
         loopback) filter='*Loopback*' ;;
         sharedmemory) filter='*SharedMemory*' ;;
         tcp) filter='*Tcp*' ;;
         contended) filter='*Contended*' ;;
+        fabric) filter='*Fabric*'; also='*TcpGetPutBenchmarks*' ;;
         *) filter="$1" ;;
     esac
     shift
 fi
-dotnet run -c Release --project bench/Rsm.Benchmarks -- --filter "$filter" --artifacts bench/results "$@"
+if [[ -n "$also" ]]; then
+    dotnet run -c Release --project bench/Rsm.Benchmarks -- --filter "$filter" "$also" --artifacts bench/results "$@"
+else
+    dotnet run -c Release --project bench/Rsm.Benchmarks -- --filter "$filter" --artifacts bench/results "$@"
+fi

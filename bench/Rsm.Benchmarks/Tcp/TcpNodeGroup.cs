@@ -10,7 +10,8 @@ namespace Rsm.Benchmarks.Tcp;
 /// One exporting and several importing Tcp nodes of this process, opened the way an application opens them: the
 /// provider registered in a service container, settings from configuration. All controllers come from the same provider
 /// instance, so the importers find the exporter without a node directory; they listen on ephemeral ports of 127.0.0.1
-/// and authenticate with a cluster key of this run.
+/// and authenticate with a cluster key of this run. With a libfabric provider name the nodes are Fabric nodes: the same
+/// control plane, with the bytes of every import on that fabric.
 /// </summary>
 internal sealed class TcpNodeGroup : IDisposable
 {
@@ -20,18 +21,24 @@ internal sealed class TcpNodeGroup : IDisposable
     private readonly ServiceProvider _services;
     private readonly List<IRsmController> _controllers = [];
     private readonly Func<uint, IReadOnlyDictionary<string, string?>>? _extra;
+    private readonly string? _fabricProvider;
 
     /// <summary>Opens node <see cref="ExporterNodeId"/> and <paramref name="importers"/> importing nodes numbered from 2.</summary>
     /// <param name="importers">How many importing nodes to open.</param>
     /// <param name="extra">Settings a node gets beyond the common ones (its <c>Tls</c> section, for example); null for none.</param>
-    public TcpNodeGroup(int importers, Func<uint, IReadOnlyDictionary<string, string?>>? extra = null)
+    /// <param name="fabricProvider">The libfabric provider of Fabric nodes (<c>tcp;ofi_rxm</c>, <c>shm</c>); null for Tcp nodes.</param>
+    public TcpNodeGroup(int importers, Func<uint, IReadOnlyDictionary<string, string?>>? extra = null, string? fabricProvider = null)
     {
         _extra = extra;
+        _fabricProvider = fabricProvider;
         ArgumentOutOfRangeException.ThrowIfLessThan(importers, 1);
-        _services = new ServiceCollection().AddTcpProvider().BuildServiceProvider();
+        _services = fabricProvider is null
+            ? new ServiceCollection().AddTcpProvider().BuildServiceProvider()
+            : new ServiceCollection().AddFabricProvider().BuildServiceProvider();
         try
         {
-            IRsmProvider provider = _services.GetServices<IRsmProvider>().Single(p => p.Name == "Tcp");
+            string name = fabricProvider is null ? "Tcp" : "Fabric";
+            IRsmProvider provider = _services.GetServices<IRsmProvider>().Single(p => p.Name == name);
             string key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
             Exporter = Open(provider, ExporterNodeId, key);
             var opened = new IRsmController[importers];
@@ -79,6 +86,11 @@ internal sealed class TcpNodeGroup : IDisposable
             ["ClusterKey"] = key,
             ["ConnectTimeout"] = "00:00:05",
         };
+        if (_fabricProvider is not null)
+        {
+            settings["FabricProvider"] = _fabricProvider;
+        }
+
         foreach ((string setting, string? value) in _extra?.Invoke(nodeId) ?? new Dictionary<string, string?>())
         {
             settings[setting] = value;

@@ -11,7 +11,14 @@ internal sealed class TcpNodePair : IDisposable
     /// <summary>The node that imports.</summary>
     public const uint ImporterNodeId = ExporterNodeId + 1;
 
-    private readonly TcpNodeGroup _group = new(1);
+    private readonly TcpNodeGroup _group;
+
+    /// <summary>Opens the two nodes: Tcp nodes, or Fabric nodes on <paramref name="fabricProvider"/> when it is given.</summary>
+    /// <param name="fabricProvider">The libfabric provider of Fabric nodes; null for Tcp nodes.</param>
+    public TcpNodePair(string? fabricProvider = null)
+    {
+        _group = new TcpNodeGroup(1, fabricProvider: fabricProvider);
+    }
 
     public IRsmController Exporter => _group.Exporter;
 

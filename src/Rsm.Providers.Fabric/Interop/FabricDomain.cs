@@ -38,6 +38,9 @@ internal sealed unsafe class FabricDomain : IDisposable
 
     private const int ContextSize = 64; // sizeof(struct fi_context2)
     private const int MrModesHandled = FI_MR_LOCAL | FI_MR_VIRT_ADDR | FI_MR_ALLOCATED | FI_MR_PROV_KEY | FI_MR_ENDPOINT;
+    private static readonly long s_spinTicks = Stopwatch.Frequency / 20_000; // 50 us
+    private static readonly long s_yieldTicks = Stopwatch.Frequency / 500; // 2 ms
+    private const int IdlePollMilliseconds = 5; // how often a polled domain that nobody can access reads its queue
     private const int StateOpen = 0;
     private const int StateClosing = 1;
     private const int StateDisposed = 2;
@@ -61,6 +64,7 @@ internal sealed unsafe class FabricDomain : IDisposable
     private readonly HashSet<FabricRegistration> _registrations = [];
     private readonly bool _serialize;
     private readonly bool _cqWait;
+    private readonly bool _pollOnly;
     private readonly bool _atomics;
     private readonly bool _mrLocal;
     private readonly Thread _progressThread;
@@ -78,6 +82,7 @@ internal sealed unsafe class FabricDomain : IDisposable
     private int _state;
     private int _users;
     private int _waiters;
+    private int _remoteRegistrations;
     private long _progressCalls;
     private bool _paused;
 
@@ -106,6 +111,10 @@ internal sealed unsafe class FabricDomain : IDisposable
         }
 
         _freeCount = ContextCount;
+
+        // shm's blocking read never blocks: it progresses and yields in a loop until a completion or a signal. Its
+        // target accesses progress only by polling, so this domain polls while remote endpoints may access it.
+        _pollOnly = ProviderName == "shm";
         try
         {
             OpenObjects(out _cqWait);
@@ -445,10 +454,14 @@ internal sealed unsafe class FabricDomain : IDisposable
             }
 
             ulong remoteBase = (MrMode & FI_MR_VIRT_ADDR) != 0 ? (ulong)address : 0;
-            var registration = new FabricRegistration(this, mr, address, length, remoteBase);
+            var registration = new FabricRegistration(this, mr, address, length, remoteBase, remote: remoteRead || remoteWrite);
             lock (_registrationLock)
             {
                 _registrations.Add(registration);
+                if (registration.Remote)
+                {
+                    _remoteRegistrations++;
+                }
             }
 
             return registration;
@@ -504,6 +517,11 @@ internal sealed unsafe class FabricDomain : IDisposable
             try
             {
                 _registrations.Remove(registration);
+                if (registration.Remote)
+                {
+                    _remoteRegistrations--;
+                }
+
                 FidMr* mr = registration.Mr;
                 registration.Mr = null;
                 using (SerialScope())
@@ -822,7 +840,7 @@ internal sealed unsafe class FabricDomain : IDisposable
         Interlocked.Increment(ref _waiters);
         try
         {
-            int round = 0;
+            long started = Stopwatch.GetTimestamp();
             while (true)
             {
                 // Posted before the call: the completion may be read by another thread before the call returns.
@@ -853,10 +871,10 @@ internal sealed unsafe class FabricDomain : IDisposable
                 }
 
                 Progress();
-                Backoff(ref round);
+                Backoff(started);
             }
 
-            round = 0;
+            started = Stopwatch.GetTimestamp();
             while (true)
             {
                 if (Volatile.Read(ref context.State) == Completed)
@@ -882,7 +900,7 @@ internal sealed unsafe class FabricDomain : IDisposable
                     return Finish(index);
                 }
 
-                Backoff(ref round);
+                Backoff(started);
             }
         }
         finally
@@ -906,20 +924,27 @@ internal sealed unsafe class FabricDomain : IDisposable
 
     private void ReleaseFailed(int index) => Release(index);
 
-    private static void Backoff(ref int round)
+    /// <summary>
+    /// Pauses a thread that polls for a completion it waits for, by how long it has waited: it spins (one normalized
+    /// spin, shorter than a poll of the queue) for the first 50 us, then yields until 2 ms, then sleeps 1 ms at a time.
+    /// The waiting thread drives the queue itself, so a sleep delays the transfer it waits for: by the wait's time
+    /// rather than by a count of rounds, a transfer of a few hundred microseconds is never slept on, however cheap the
+    /// rounds before it were.
+    /// </summary>
+    private static void Backoff(long started)
     {
-        round++;
-        if (round < 64)
+        long waited = Stopwatch.GetTimestamp() - started;
+        if (waited < s_spinTicks)
         {
-            Thread.SpinWait(16);
+            Thread.SpinWait(1);
         }
-        else if (round < 256)
+        else if (waited < s_yieldTicks)
         {
             _ = Thread.Yield();
         }
         else
         {
-            Thread.Sleep(round < 1024 ? 0 : 1);
+            Thread.Sleep(1);
         }
     }
 
@@ -938,7 +963,7 @@ internal sealed unsafe class FabricDomain : IDisposable
     /// <summary>Takes a free context, progressing while all are outstanding; a negative status when none frees in time.</summary>
     private int Acquire(long deadline)
     {
-        int round = 0;
+        long started = Stopwatch.GetTimestamp();
         while (true)
         {
             lock (_freeLock)
@@ -964,7 +989,7 @@ internal sealed unsafe class FabricDomain : IDisposable
             }
 
             Progress();
-            Backoff(ref round);
+            Backoff(started);
         }
     }
 
@@ -1072,11 +1097,10 @@ internal sealed unsafe class FabricDomain : IDisposable
                 continue;
             }
 
-            nint count;
-            if (_cqWait)
+            if (_cqWait && !_pollOnly)
             {
                 Interlocked.Increment(ref _progressCalls);
-                count = fi_cq_sread(_cq, entries, 16, null, 10);
+                nint count = fi_cq_sread(_cq, entries, 16, null, 10);
                 if (count > 0 || count == -FI_EAVAIL)
                 {
                     using (_progressLock.EnterScope())
@@ -1088,27 +1112,25 @@ internal sealed unsafe class FabricDomain : IDisposable
                 continue;
             }
 
-            if (_progressLock.TryEnter())
+            if (_pollOnly && Volatile.Read(ref _remoteRegistrations) == 0)
             {
-                try
-                {
-                    Interlocked.Increment(ref _progressCalls);
-                    using (SerialScope())
-                    {
-                        count = fi_cq_read(_cq, entries, 16);
-                    }
-
-                    Drain(entries, count);
-                }
-                finally
-                {
-                    _progressLock.Exit();
-                }
-
-                idle = count > 0 ? 0 : idle + 1;
+                // Nothing can reach this domain but late completions of operations whose waiters gave up: a poll
+                // every few milliseconds retires them, and an idle node costs no processor.
+                Thread.Sleep(IdlePollMilliseconds);
             }
 
-            if (idle > 2000)
+            bool busy = PollOnce(entries);
+            idle = busy ? 0 : idle + 1;
+            if (_pollOnly)
+            {
+                // Remote endpoints may access this domain, and their accesses move only when it is polled: it is polled
+                // without pause, stepping aside for other threads now and then.
+                if ((idle & 31) == 31)
+                {
+                    _ = Thread.Yield();
+                }
+            }
+            else if (idle > 2000)
             {
                 Thread.Sleep(1);
             }
@@ -1116,6 +1138,32 @@ internal sealed unsafe class FabricDomain : IDisposable
             {
                 _ = Thread.Yield();
             }
+        }
+    }
+
+    /// <summary>Reads the completion queue once unless another thread reads it; whether it held a completion.</summary>
+    private bool PollOnce(FiCqEntry* entries)
+    {
+        if (!_progressLock.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            Interlocked.Increment(ref _progressCalls);
+            nint count;
+            using (SerialScope())
+            {
+                count = fi_cq_read(_cq, entries, 16);
+            }
+
+            Drain(entries, count);
+            return count > 0;
+        }
+        finally
+        {
+            _progressLock.Exit();
         }
     }
 

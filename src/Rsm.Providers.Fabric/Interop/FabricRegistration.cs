@@ -9,13 +9,14 @@ internal sealed unsafe class FabricRegistration : IDisposable
 {
     private readonly FabricDomain _domain;
 
-    internal FabricRegistration(FabricDomain domain, FidMr* mr, nint address, nuint length, ulong remoteBase)
+    internal FabricRegistration(FabricDomain domain, FidMr* mr, nint address, nuint length, ulong remoteBase, bool remote)
     {
         _domain = domain;
         Mr = mr;
         Address = address;
         Length = length;
         RemoteBase = remoteBase;
+        Remote = remote;
         Key = FabricCalls.fi_mr_key(mr);
         Descriptor = (nint)FabricCalls.fi_mr_desc(mr);
     }
@@ -28,6 +29,9 @@ internal sealed unsafe class FabricRegistration : IDisposable
 
     /// <summary>The local descriptor (fi_mr_desc), for local access under FI_MR_LOCAL.</summary>
     public nint Descriptor { get; }
+
+    /// <summary>Whether remote endpoints may access it (it was registered with remote read or write).</summary>
+    public bool Remote { get; }
 
     /// <summary>The first byte registered.</summary>
     public nint Address { get; }

@@ -117,6 +117,49 @@ public sealed class FabricProcessTests
         }
     }
 
+    [ConformanceTest]
+    public void LibfabricMissing_OpeningAControllerFailsWithControllerNotPresentNamingThePackage()
+    {
+        RequireFabric("tcp;ofi_rxm");
+        if (!Engine.RsmCredentials.ReadCurrent().IsPrivileged || !File.Exists("/usr/bin/unshare"))
+        {
+            Assert.Inconclusive("hiding the installed libfabric needs uid 0 and unshare (util-linux); .ci/run runs this test as root");
+        }
+
+        // A peer in a mount namespace of its own, where an empty file is mounted over the library: loading it fails as
+        // on a host without the package. The mount is private to that namespace and ends with it.
+        const string Installed = "/lib/x86_64-linux-gnu/libfabric.so.1";
+        if (!File.Exists(Installed))
+        {
+            Assert.Inconclusive($"libfabric.so.1 is not at {Installed}, where Debian's libfabric1 puts it on x86-64");
+        }
+
+        string library = new FileInfo(Installed).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Installed;
+        string peer = Path.Combine(AppContext.BaseDirectory, "Rsm.Conformance.Peer.dll");
+        string key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var start = new ProcessStartInfo("unshare") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in (string[])["-m", "sh", "-c", "mount --bind /dev/null \"$0\" && exec dotnet \"$1\" Provider=Fabric NodeId=1 Listen=127.0.0.1:0 ClusterKey=\"$2\"", library, peer, key])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        process.StandardInput.Close();
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> errors = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("the peer without libfabric did not end within 60 s");
+        }
+
+        Assert.IsTrue(Task.WaitAll([output, errors], TimeSpan.FromSeconds(10)), "the peer's output did not close");
+        string text = output.Result + errors.Result;
+        Assert.AreNotEqual(0, process.ExitCode, text);
+        StringAssert.Contains(text, "RSMERR_CTLR_NOT_PRESENT (4): libfabric.so.1 was not found");
+        StringAssert.Contains(text, "apt-get install libfabric1");
+    }
+
     /// <summary>Skips the test, with the reason, where libfabric or the provider is not there.</summary>
     internal static void RequireFabric(string fabric)
     {
