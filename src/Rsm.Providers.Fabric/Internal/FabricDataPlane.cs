@@ -72,7 +72,7 @@ internal sealed unsafe class FabricDataPlane : IDataPlane
         BinaryPrimitives.WriteUInt64LittleEndian(description.AsSpan(10 + own.Length), registration.RemoteBase);
         BinaryPrimitives.WriteUInt64LittleEndian(description.AsSpan(18 + own.Length), length);
         Interlocked.Increment(ref _grants);
-        return new Granted(this, registration, description);
+        return new Granted(this, registration, address, length, description);
     }
 
     public IDataPlaneWindow Open(uint exporterNodeId, ReadOnlySpan<byte> grant, TimeSpan timeout)
@@ -188,17 +188,27 @@ internal sealed unsafe class FabricDataPlane : IDataPlane
         public int Windows { get; set; }
     }
 
-    private sealed class Granted(FabricDataPlane plane, FabricRegistration registration, byte[] description) : IDataPlaneGrant
+    /// <summary>
+    /// One import's registration. Revoking it closes the registration and then puts scratch pages in place of the import's
+    /// mapping: libfabric checks the key when a remote access starts, so a write that started before (its bytes still
+    /// arriving, on tcp) or an access shm never checks would otherwise go on into the segment's pages, and into a hole
+    /// once the mapping is gone. The mapping stays (over the scratch pages) for <see cref="Linger"/>, twice the
+    /// fabric timeout, by which the importer has given up on anything it started.
+    /// </summary>
+    private sealed class Granted(FabricDataPlane plane, FabricRegistration registration, nint address, nuint length, byte[] description) : IDataPlaneGrant
     {
         private int _disposed;
 
         public ReadOnlySpan<byte> Description => description;
+
+        public TimeSpan Linger => plane._timeout * 2;
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
                 registration.Dispose();
+                _ = ScratchPages.Replace(address, length);
                 Interlocked.Decrement(ref plane._grants);
             }
         }

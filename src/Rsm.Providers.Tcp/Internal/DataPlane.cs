@@ -44,6 +44,12 @@ internal interface IDataPlaneGrant : IDisposable
 {
     /// <summary>The grant as bytes, sent in the connect reply.</summary>
     ReadOnlySpan<byte> Description { get; }
+
+    /// <summary>
+    /// How long the window's memory must stay mapped after the grant was disposed, because the plane may still complete
+    /// an access that started before; zero when nothing touches it afterwards.
+    /// </summary>
+    TimeSpan Linger { get; }
 }
 
 /// <summary>

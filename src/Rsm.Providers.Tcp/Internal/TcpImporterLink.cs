@@ -54,7 +54,16 @@ internal sealed class TcpImporterLink(ExporterSession session, uint importId, Ti
         if (grant is not null)
         {
             grant.Dispose();
-            RsmExportService.EndDirectAccess(this);
+            TimeSpan linger = grant.Linger;
+            if (linger > TimeSpan.Zero)
+            {
+                // The plane may still finish an access that started before the revocation: the mapping stays until then.
+                _ = Task.Delay(linger).ContinueWith(static (_, link) => RsmExportService.EndDirectAccess((TcpImporterLink)link!), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+            else
+            {
+                RsmExportService.EndDirectAccess(this);
+            }
         }
     }
 
