@@ -15,21 +15,16 @@
 # (these settings shorten each class's own job; --job dry would run in addition to it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-filter='*'
-also=''
+filters=('*')
 if [[ $# -gt 0 && "$1" != -* ]]; then
     case "$1" in
-        loopback) filter='*Loopback*' ;;
-        sharedmemory) filter='*SharedMemory*' ;;
-        tcp) filter='*Tcp*' ;;
-        contended) filter='*Contended*' ;;
-        fabric) filter='*Fabric*'; also='*TcpGetPutBenchmarks*' ;;
-        *) filter="$1" ;;
+        loopback) filters=('*Loopback*') ;;
+        sharedmemory) filters=('*SharedMemory*') ;;
+        tcp) filters=('*Tcp*') ;;
+        contended) filters=('*Contended*') ;;
+        fabric) filters=('*Fabric*' '*TcpGetPutBenchmarks*') ;;
+        *) filters=("$1") ;;
     esac
     shift
 fi
-if [[ -n "$also" ]]; then
-    dotnet run -c Release --project bench/Rsm.Benchmarks -- --filter "$filter" "$also" --artifacts bench/results "$@"
-else
-    dotnet run -c Release --project bench/Rsm.Benchmarks -- --filter "$filter" --artifacts bench/results "$@"
-fi
+dotnet run -c Release --project bench/Rsm.Benchmarks -- --filter "${filters[@]}" --artifacts bench/results "$@"

@@ -28,7 +28,7 @@ namespace Rsm.Benchmarks.Fabric;
 public class FabricBenchmarks
 {
     /// <summary>The segment's length, and the bytes of the bulk get and put.</summary>
-    public const int BulkSize = 1 << 20;
+    public const int BulkSize = TcpGetPutBenchmarks.BulkSize;
 
     /// <summary>The bytes of the small put.</summary>
     public const int SmallSize = 8;
@@ -69,8 +69,8 @@ public class FabricBenchmarks
     {
         try
         {
-            _local = NewLocal();
-            _exported = NewExported();
+            _local = TcpGetPutBenchmarks.NewLocal();
+            _exported = TcpGetPutBenchmarks.NewExported();
             _target = FabricDomain.Open(Transport);
             _initiator = FabricDomain.Open(Transport);
             _registration = _target.Register(_exported.Address, _exported.Length, remoteRead: true, remoteWrite: true, requestedKey: 0x5EED);
@@ -95,8 +95,8 @@ public class FabricBenchmarks
     {
         try
         {
-            _local = NewLocal();
-            _exported = NewExported();
+            _local = TcpGetPutBenchmarks.NewLocal();
+            _exported = TcpGetPutBenchmarks.NewExported();
             _nodes = new TcpNodePair(Transport);
             _export = _nodes.Exporter.CreateExportSegment(_exported.Address, _exported.Length, ExportFlags.LockOperations);
             uint segmentId = _export.Publish(0, [new RsmAccessEntry(TcpNodePair.ImporterNodeId, 0x1B6)]);
@@ -212,20 +212,6 @@ public class FabricBenchmarks
     [Benchmark]
     [BenchmarkCategory(FetchAdd)]
     public ulong ImportFetchAdd() => _import!.FetchAdd64(0, 1);
-
-    private static RsmPageMemory NewLocal()
-    {
-        RsmPageMemory local = RsmPageMemory.Allocate(BulkSize);
-        local.GetSpan().Fill(0x5A);
-        return local;
-    }
-
-    private static RsmPageMemory NewExported()
-    {
-        RsmPageMemory exported = RsmPageMemory.Allocate(BulkSize);
-        exported.GetSpan().Fill(0xA5);
-        return exported;
-    }
 
     private static void Raw(int status)
     {

@@ -67,8 +67,7 @@ public class TcpGetPutBenchmarks
         {
             _local = NewLocal();
             _nodes = new TcpNodePair();
-            _exported = RsmPageMemory.Allocate(BulkSize);
-            _exported.GetSpan().Fill(0xA5);
+            _exported = NewExported();
             _export = _nodes.Exporter.CreateExportSegment(_exported.Address, _exported.Length);
             uint segmentId = _export.Publish(0, [new RsmAccessEntry(TcpNodePair.ImporterNodeId, 0x1B6)]);
 
@@ -179,11 +178,20 @@ public class TcpGetPutBenchmarks
         _barrier.Close();
     }
 
-    private static RsmPageMemory NewLocal()
+    /// <summary>The importer's local buffer of <see cref="BulkSize"/> bytes, filled with 0x5A.</summary>
+    internal static RsmPageMemory NewLocal()
     {
         RsmPageMemory local = RsmPageMemory.Allocate(BulkSize);
         local.GetSpan().Fill(0x5A);
         return local;
+    }
+
+    /// <summary>The memory an exporter exports: <see cref="BulkSize"/> bytes, filled with 0xA5.</summary>
+    internal static RsmPageMemory NewExported()
+    {
+        RsmPageMemory exported = RsmPageMemory.Allocate(BulkSize);
+        exported.GetSpan().Fill(0xA5);
+        return exported;
     }
 
     /// <summary>Throws when a setup's first transfer did not move the bytes it should have.</summary>
